@@ -1,0 +1,209 @@
+/*
+ * Families "tile" and "reg": local-memory tiling with register blocking.
+ *
+ * A work-group computes a TM x TN tile of C. For each step of TK along K it
+ * copies a TM x TK slab of op(A) and a TK x TN slab of op(B) into local
+ * memory, then every work-item multiplies them into its TPM x TPN
+ * accumulators (TPM = TM / WGM, TPN = TN / WGN):
+ *
+ *                      TN
+ *                 +----------+
+ *              TK |   Bs     |      Bs[k][j]: op(B)(p0 + k, j0 + j)
+ *                 +----------+
+ *       TK                            work-item (x, y) owns rows
+ *     +----+      +----------+        x, x + WGM, x + 2*WGM, ...
+ *     |    |      | x  .  x  |        and columns
+ *  TM | As |      | .  .  .  |        y, y + WGN, ...
+ *     |    |      | x  .  x  |        of the tile: neighbours read
+ *     +----+      +----------+        neighbouring words of As (no bank
+ *   As[k][i]: op(A)(i0 + i, p0 + k)    conflicts) and one word of Bs.
+ *
+ * Global loads go along each operand's contiguous direction, VW floats at a
+ * time (vloadVW), so they coalesce whichever way A and B are transposed.
+ * Edge tiles (ragged M, N, K) load element by element and fill zeros.
+ *
+ * DB = 1 double-buffers local memory: the next slab travels from global
+ * memory into registers while the current one is multiplied, with one
+ * barrier per step ("reg" family). DB = 0 is the plain tile ("tile").
+ *
+ * Parameters: TM, TN, TK, WGM, WGN, VW (1, 2 or 4), DB (0 or 1).
+ * Requires TM % WGM == 0, TN % WGN == 0, and that each slab splits evenly
+ * into VW-wide loads over the WGM * WGN work-items.
+ */
+#define NT (WGM * WGN)
+#define TPM (TM / WGM)
+#define TPN (TN / WGN)
+
+/* Local rows are padded by one word where they are written with a stride. */
+#if TRANS_A
+#define LDA_LOC (TM + 1)
+#else
+#define LDA_LOC TM
+#endif
+#if TRANS_B
+#define LDB_LOC TN
+#else
+#define LDB_LOC (TN + 1)
+#endif
+
+/* Loads per work-item per slab, in vectors of VW floats. */
+#define LA (TM * TK / (VW * NT))
+#define LB (TK * TN / (VW * NT))
+
+#if (TM * TK) % (VW * NT) != 0 || (TK * TN) % (VW * NT) != 0
+#error "slabs must split evenly into VW-wide loads"
+#endif
+#if TM % WGM != 0 || TN % WGN != 0
+#error "TM and TN must be multiples of the work-group shape"
+#endif
+
+#if VW == 4
+#define VLOAD(ptr) vload4(0, (ptr))
+#define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
+#elif VW == 2
+#define VLOAD(ptr) vload2(0, (ptr))
+#define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; } while (0)
+#elif VW == 1
+#define VLOAD(ptr) (*(ptr))
+#define VSPLIT(dst, v) do { (dst)[0] = (v); } while (0)
+#else
+#error "VW must be 1, 2 or 4"
+#endif
+
+/*
+ * Vector v (0 <= v < TM*TK/VW) of the A slab covers VW consecutive elements
+ * along A's contiguous direction: rows (no transpose) or K (transposed).
+ * Element e of it is op(A)(ai + (TRANS_A ? 0 : e), ap + (TRANS_A ? e : 0)).
+ */
+#if TRANS_A
+#define A_VEC_I(v) ((v) / (TK / VW))
+#define A_VEC_P(v) (((v) % (TK / VW)) * VW)
+#define A_EI 0
+#define A_EP 1
+#else
+#define A_VEC_I(v) (((v) % (TM / VW)) * VW)
+#define A_VEC_P(v) ((v) / (TM / VW))
+#define A_EI 1
+#define A_EP 0
+#endif
+#if TRANS_B
+#define B_VEC_J(v) (((v) % (TN / VW)) * VW)
+#define B_VEC_P(v) ((v) / (TN / VW))
+#define B_EJ 1
+#define B_EP 0
+#else
+#define B_VEC_J(v) ((v) / (TK / VW))
+#define B_VEC_P(v) (((v) % (TK / VW)) * VW)
+#define B_EJ 0
+#define B_EP 1
+#endif
+
+/* Global slab at K offset p0 -> registers ra[LA*VW], rb[LB*VW]. */
+#define LOAD_SLABS(p0)                                                               \
+    do {                                                                             \
+        const int full_a_ = a_rows_full && (p0) + TK <= K;                           \
+        const int full_b_ = b_cols_full && (p0) + TK <= K;                           \
+        for (int l = 0; l < LA; l++) {                                               \
+            const int v = tid + l * NT;                                              \
+            const int i = i0 + A_VEC_I(v), p = (p0) + A_VEC_P(v);                    \
+            if (full_a_) {                                                           \
+                VSPLIT(ra + l * VW, VLOAD(&A_AT(i, p)));                             \
+            } else {                                                                 \
+                for (int e = 0; e < VW; e++) {                                       \
+                    const int ie = i + e * A_EI, pe = p + e * A_EP;                  \
+                    ra[l * VW + e] = (ie < M && pe < K) ? A_AT(ie, pe) : 0.0f;       \
+                }                                                                    \
+            }                                                                        \
+        }                                                                            \
+        for (int l = 0; l < LB; l++) {                                               \
+            const int v = tid + l * NT;                                              \
+            const int j = j0 + B_VEC_J(v), p = (p0) + B_VEC_P(v);                    \
+            if (full_b_) {                                                           \
+                VSPLIT(rb + l * VW, VLOAD(&B_AT(p, j)));                             \
+            } else {                                                                 \
+                for (int e = 0; e < VW; e++) {                                       \
+                    const int je = j + e * B_EJ, pe = p + e * B_EP;                  \
+                    rb[l * VW + e] = (je < N && pe < K) ? B_AT(pe, je) : 0.0f;       \
+                }                                                                    \
+            }                                                                        \
+        }                                                                            \
+    } while (0)
+
+/* Registers -> local buffer `buf`. */
+#define STORE_SLABS(buf)                                                             \
+    do {                                                                             \
+        for (int l = 0; l < LA; l++) {                                               \
+            const int v = tid + l * NT;                                              \
+            for (int e = 0; e < VW; e++)                                             \
+                As[buf][A_VEC_P(v) + e * A_EP][A_VEC_I(v) + e * A_EI] = ra[l * VW + e]; \
+        }                                                                            \
+        for (int l = 0; l < LB; l++) {                                               \
+            const int v = tid + l * NT;                                              \
+            for (int e = 0; e < VW; e++)                                             \
+                Bs[buf][B_VEC_P(v) + e * B_EP][B_VEC_J(v) + e * B_EJ] = rb[l * VW + e]; \
+        }                                                                            \
+    } while (0)
+
+/* acc += As[buf] * Bs[buf] for this work-item's rows and columns. */
+#define MULTIPLY(buf)                                                                \
+    do {                                                                             \
+        for (int k = 0; k < TK; k++) {                                               \
+            float a[TPM], b[TPN];                                                    \
+            for (int r = 0; r < TPM; r++) a[r] = As[buf][k][tx + r * WGM];           \
+            for (int c = 0; c < TPN; c++) b[c] = Bs[buf][k][ty + c * WGN];           \
+            for (int r = 0; r < TPM; r++)                                            \
+                for (int c = 0; c < TPN; c++) acc[r][c] += a[r] * b[c];              \
+        }                                                                            \
+    } while (0)
+
+__kernel __attribute__((reqd_work_group_size(WGM, WGN, 1)))
+void pgemm_gemm(PGEMM_KERNEL_ARGS)
+{
+    __local float As[1 + DB][TK][LDA_LOC];
+    __local float Bs[1 + DB][TK][LDB_LOC];
+
+    PGEMM_SELECT_BATCH();
+    const int tx = (int)get_local_id(0), ty = (int)get_local_id(1);
+    const int tid = tx + ty * WGM;
+    const int i0 = (int)get_group_id(0) * TM, j0 = (int)get_group_id(1) * TN;
+    const int a_rows_full = i0 + TM <= M, b_cols_full = j0 + TN <= N;
+
+    float acc[TPM][TPN];
+    for (int r = 0; r < TPM; r++)
+        for (int c = 0; c < TPN; c++) acc[r][c] = 0.0f;
+    float ra[LA * VW], rb[LB * VW];
+
+    const int steps = (K + TK - 1) / TK;
+#if DB
+    if (steps > 0) {
+        LOAD_SLABS(0);
+        STORE_SLABS(0);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = 0; s < steps; s++) {
+        const int cur = s & 1;
+        if (s + 1 < steps) LOAD_SLABS((s + 1) * TK);
+        MULTIPLY(cur);
+        /* The other buffer was last read before the previous barrier. */
+        if (s + 1 < steps) STORE_SLABS(cur ^ 1);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#else
+    for (int s = 0; s < steps; s++) {
+        LOAD_SLABS(s * TK);
+        STORE_SLABS(0);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        MULTIPLY(0);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#endif
+
+    for (int r = 0; r < TPM; r++) {
+        const int i = i0 + tx + r * WGM;
+        if (i >= M) break;
+        for (int c = 0; c < TPN; c++) {
+            const int j = j0 + ty + c * WGN;
+            if (j < N) PGEMM_STORE(i, j, acc[r][c]);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+/*
+ * The fixed heuristic: the selector's answer when no trained model is there.
+ *
+ * A variant's score estimates its throughput relative to the others:
+ *
+ *   score = reuse * fill * parallelism
+ *
+ *   reuse       = tile_m * tile_n / (tile_m + tile_n): C elements computed per
+ *                 element loaded from global memory per K step. Larger macro
+ *                 tiles move fewer bytes per flop. The direct family keeps
+ *                 nothing in local memory; its reuse is what the caches give
+ *                 (taken as 2).
+ *   fill        = useful C elements / C elements the grid covers: ragged edges
+ *                 waste the padded part of the last tiles.
+ *   parallelism = min(1, work-groups / wanted), wanted = 2 work-groups per
+ *                 compute unit on a GPU (latency hiding), 4 per core on a CPU.
+ *                 A tile that leaves compute units idle loses what it gains.
+ *
+ * Small problems (fewer than 2^18 flops per product, or k < 8, or no
+ * product at all) go to the direct family: there the launch and the local
+ * memory round trip cost more than the arithmetic.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "common/text.h"
+#include "selector.h"
+
+static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+double pgemm_heuristic_score(const pgemm_variant_desc *v, const pgemm_shape *s,
+                             const pgemm_info *dev)
+{
+    double tm = v->tile_m, tn = v->tile_n;
+    double reuse = !strcmp(v->family, "direct") ? 2.0 : tm * tn / (tm + tn);
+    size_t gm = ceil_div(s->m, v->tile_m), gn = ceil_div(s->n, v->tile_n);
+    double fill = ((double)s->m * (double)s->n) / ((double)gm * tm * (double)gn * tn);
+    double groups = (double)gm * (double)gn * (double)(s->batch ? s->batch : 1);
+    double units = dev->compute_units ? dev->compute_units : 1;
+    double wanted = units * (dev->device_is_cpu ? 4.0 : 2.0);
+    double parallel = groups >= wanted ? 1.0 : groups / wanted;
+    return reuse * fill * parallel;
+}
+
+static int is_small(const pgemm_shape *s)
+{
+    double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
+    return s->k == 0 || s->k < 8 || flops < 262144.0;
+}
+
+void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
+                            const pgemm_shape *shape, const pgemm_info *device,
+                            pgemm_selection *out)
+{
+    out->variant = 0;
+    if (is_small(shape)) {
+        for (size_t i = 0; i < count; i++) {
+            if (!strcmp(variants[i]->family, "direct")) {
+                out->variant = i;
+                pgemm_text_format(out->why, sizeof out->why,
+                                  "heuristic: small problem (%zux%zux%zu), direct kernel",
+                                  shape->m, shape->n, shape->k);
+                return;
+            }
+        }
+    }
+    double best = -1.0;
+    for (size_t i = 0; i < count; i++) {
+        if (variants[i]->fp16) continue;
+        double score = pgemm_heuristic_score(variants[i], shape, device);
+        if (score > best) {
+            best = score;
+            out->variant = i;
+        }
+    }
+    const pgemm_variant_desc *v = variants[out->variant];
+    pgemm_text_format(out->why, sizeof out->why,
+                      "heuristic: %s has the best reuse x fill x parallelism (%.2f) for "
+                      "%zux%zux%zu on %u compute units",
+                      v->name, best, shape->m, shape->n, shape->k, device->compute_units);
+}
+
+void pgemm_select(const pgemm_variant_desc *const *variants, size_t count,
+                  const pgemm_shape *shape, const pgemm_info *device, pgemm_selection *out)
+{
+    pgemm_select_heuristic(variants, count, shape, device, out);
+}

@@ -1,0 +1,116 @@
+/*
+ * The interface between the pgemm core and a backend plugin.
+ *
+ * A backend is a shared object (libpgemm_opencl.so, libpgemm_hip.so) that
+ * exports one function, PGEMM_BACKEND_ENTRY_SYMBOL, returning a static table
+ * of functions. The core checks api_version before using anything else in
+ * the table, so a plugin built against another version is refused with a log
+ * line instead of crashing.
+ *
+ * The core has already validated every argument and reduced the call to
+ * column-major form before any gemm entry is reached: backends never see
+ * row-major layouts, NULL buffers, or leading dimensions that are too small.
+ * Every function that can fail writes a one-line reason into `err`.
+ */
+#ifndef PGEMM_BACKEND_H
+#define PGEMM_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgemm.h"
+
+#define PGEMM_BACKEND_API_VERSION 1u
+#define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
+
+/* A backend's error text; filled by the backend, copied by the core. */
+typedef struct pgemm_err {
+    char msg[PGEMM_REASON_LEN];
+} pgemm_err;
+
+typedef void (*pgemm_log_fn)(int level, const char *msg);
+
+/* What the core tells a backend when creating it. */
+typedef struct pgemm_backend_config {
+    int device_index;            /* -1: first usable */
+    const char *opencl_platform; /* NULL: any; index or name substring */
+    const char *cache_dir;       /* kernel binary cache; NULL: no disk cache */
+    int log_level;
+    pgemm_log_fn log;            /* never NULL */
+} pgemm_backend_config;
+
+/*
+ * A kernel variant: an instance of a parameterised family. The selector reads
+ * these fields; the backend also keeps its own private data per variant.
+ *
+ * Invariants (checked by tests/test_variants): tile_m == wg_m * thread_m,
+ * tile_n == wg_n * thread_n, wg_m * wg_n <= 256.
+ */
+typedef struct pgemm_variant_desc {
+    const char *name;        /* unique within the backend, e.g. "tile20" */
+    const char *family;      /* "direct", "tile", "reg", ... */
+    unsigned tile_m, tile_n; /* C elements per work-group */
+    unsigned tile_k;         /* K step of the local-memory loop (direct: 1) */
+    unsigned wg_m, wg_n;     /* work-group shape */
+    unsigned thread_m, thread_n; /* C elements per work-item */
+    unsigned vector_width;   /* global load width (floats) */
+    unsigned local_bytes;    /* local memory per work-group */
+    int double_buffered;
+    int fp16;                /* fp16 operands in the tiles */
+} pgemm_variant_desc;
+
+/*
+ * A GEMM in column-major form: C(m x n) = alpha * op(A)(m x k) * op(B)(k x n)
+ * + beta * C. op(X) = X^T when trans_x. Offsets, leading dimensions and
+ * strides are in elements. k == 0 means "scale C by beta" (A and B are not
+ * read); m and n are never 0. beta == 0 means C must not be read.
+ */
+typedef struct pgemm_gemm_args {
+    int trans_a, trans_b;
+    size_t m, n, k;
+    float alpha, beta;
+    void *a; size_t a_offset, lda, stride_a;
+    void *b; size_t b_offset, ldb, stride_b;
+    void *c; size_t c_offset, ldc, stride_c;
+    size_t batch_count;      /* >= 1 */
+    size_t variant;          /* index into the backend's variant list */
+} pgemm_gemm_args;
+
+typedef struct pgemm_backend_iface {
+    uint32_t api_version;    /* PGEMM_BACKEND_API_VERSION */
+    const char *name;        /* "opencl", "hip" */
+
+    /* Appends a human-readable report of platforms/devices to text (at most
+     * cap bytes, NUL-terminated). Never fails: problems are part of the text. */
+    void (*describe)(const pgemm_backend_config *cfg, char *text, size_t cap);
+
+    pgemm_status (*create)(const pgemm_backend_config *cfg, void **backend_ctx,
+                           pgemm_info *info, pgemm_err *err);
+    void (*destroy)(void *backend_ctx);
+
+    size_t (*variant_count)(void *backend_ctx);
+    const pgemm_variant_desc *(*variant)(void *backend_ctx, size_t index);
+
+    pgemm_status (*buffer_create)(void *backend_ctx, size_t bytes, void **buf, pgemm_err *err);
+    void (*buffer_destroy)(void *backend_ctx, void *buf);
+    pgemm_status (*buffer_write)(void *backend_ctx, void *buf, size_t offset, size_t bytes,
+                                 const void *src, pgemm_err *err);
+    pgemm_status (*buffer_read)(void *backend_ctx, void *buf, size_t offset, size_t bytes,
+                                void *dst, pgemm_err *err);
+    /* 2-D copies: `rows` runs of `row_bytes` bytes, `buf_pitch` apart in the
+     * buffer (starting at buf_offset) and `host_pitch` apart in host memory. */
+    pgemm_status (*buffer_write_rect)(void *backend_ctx, void *buf, size_t buf_offset,
+                                      size_t buf_pitch, const void *src, size_t host_pitch,
+                                      size_t row_bytes, size_t rows, pgemm_err *err);
+    pgemm_status (*buffer_read_rect)(void *backend_ctx, void *buf, size_t buf_offset,
+                                     size_t buf_pitch, void *dst, size_t host_pitch,
+                                     size_t row_bytes, size_t rows, pgemm_err *err);
+
+    /* May return before the work is done. */
+    pgemm_status (*sgemm)(void *backend_ctx, const pgemm_gemm_args *args, pgemm_err *err);
+    pgemm_status (*synchronize)(void *backend_ctx, pgemm_err *err);
+} pgemm_backend_iface;
+
+typedef const pgemm_backend_iface *(*pgemm_backend_entry_fn)(void);
+
+#endif /* PGEMM_BACKEND_H */

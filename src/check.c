@@ -1,0 +1,201 @@
+#include "check.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "common/text.h"
+
+/* Kernels index within one matrix with 32-bit integers. */
+#define PGEMM_MAX_INDEX ((size_t)INT_MAX)
+
+static const char *layout_text(pgemm_layout l)
+{
+    return l == PGEMM_ROW_MAJOR ? "row-major" : "column-major";
+}
+
+static const char *trans_text(pgemm_transpose t)
+{
+    return t == PGEMM_TRANS ? "transposed" : "no transpose";
+}
+
+/* Elements spanned by a stored matrix (0 if empty); 0 with *overflow set if
+ * it does not fit in size_t. */
+static size_t footprint(pgemm_stored s, int *overflow)
+{
+    if (s.run == 0 || s.runs == 0) return 0;
+    size_t span;
+    if (__builtin_mul_overflow(s.ld, s.runs - 1, &span) ||
+        __builtin_add_overflow(span, s.run, &span)) {
+        *overflow = 1;
+        return 0;
+    }
+    return span;
+}
+
+/* One operand as the caller sees it, for checks and messages. */
+typedef struct operand {
+    char name;                  /* 'A', 'B', 'C' */
+    size_t rows, cols;          /* of the stored matrix, in the caller's layout */
+    const char *rows_name, *cols_name;
+    size_t ld, offset, stride;
+    const void *ptr;
+    pgemm_transpose trans;
+    int read;                   /* the call reads this operand */
+} operand;
+
+static pgemm_stored stored_of(const operand *op, pgemm_layout layout)
+{
+    pgemm_stored s;
+    s.ld = op->ld;
+    if (layout == PGEMM_COL_MAJOR) { s.run = op->rows; s.runs = op->cols; }
+    else { s.run = op->cols; s.runs = op->rows; }
+    return s;
+}
+
+static pgemm_status check_operand(pgemm_context *ctx, const pgemm_gemm_call *call,
+                                  const operand *op)
+{
+    pgemm_stored s = stored_of(op, call->layout);
+    const char *run_name = call->layout == PGEMM_COL_MAJOR ? op->rows_name : op->cols_name;
+    size_t min_ld = s.run > 1 ? s.run : 1;
+    char what[96];
+    if (op->name == 'C')
+        pgemm_text_format(what, sizeof what, "%s C", layout_text(call->layout));
+    else
+        pgemm_text_format(what, sizeof what, "%s %c, %s", layout_text(call->layout), op->name,
+                          trans_text(op->trans));
+    char ldname[4] = {'l', 'd', (char)(op->name + 32), 0};
+    if (op->ld < min_ld)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "%s (%zu) < %s (%zu) for %s", ldname,
+                          op->ld, s.run > 1 ? run_name : "1", min_ld, what);
+
+    int overflow = 0;
+    size_t span = footprint(s, &overflow);
+    if (overflow)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "%c spans more than SIZE_MAX elements (%s %zu x %s %zu, %s %zu)", op->name,
+                          op->rows_name, op->rows, op->cols_name, op->cols, ldname, op->ld);
+    if (!op->read || span == 0) return PGEMM_SUCCESS;
+    if (!op->ptr)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "%c is NULL", op->name);
+    if (span > PGEMM_MAX_INDEX || op->ld > PGEMM_MAX_INDEX)
+        return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
+                          "%c spans %zu elements; kernels index at most %zu per matrix", op->name,
+                          span, PGEMM_MAX_INDEX);
+    if (call->host) return PGEMM_SUCCESS;
+
+    const pgemm_buffer *buf = op->ptr;
+    if (buf->ctx != ctx)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "buffer %c belongs to another context", op->name);
+    /* Last element touched: offset + (batch-1)*stride + span, in elements. */
+    size_t end, extra;
+    if (__builtin_mul_overflow(call->batch_count - 1, op->stride, &extra) ||
+        __builtin_add_overflow(op->offset, extra, &end) ||
+        __builtin_add_overflow(end, span, &end) || end > buf->bytes / sizeof(float)) {
+        if (call->batch_count > 1)
+            return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "buffer %c holds %zu floats, but %c_offset %zu + (batch_count %zu"
+                              " - 1) * stride_%c %zu + %zu spanned by each %c needs more",
+                              op->name, buf->bytes / sizeof(float), op->name + 32, op->offset,
+                              call->batch_count, op->name + 32, op->stride, span, op->name);
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "buffer %c holds %zu floats, but %c_offset %zu + %zu spanned by %c"
+                          " (%s %zu x %s %zu, %s %zu) needs more",
+                          op->name, buf->bytes / sizeof(float), op->name + 32, op->offset, span,
+                          op->name, op->rows_name, op->rows, op->cols_name, op->cols, ldname,
+                          op->ld);
+    }
+    return PGEMM_SUCCESS;
+}
+
+pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
+                              pgemm_gemm_args *out)
+{
+    if (call->layout != PGEMM_ROW_MAJOR && call->layout != PGEMM_COL_MAJOR)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "layout (%d) must be PGEMM_ROW_MAJOR (101) or PGEMM_COL_MAJOR (102)",
+                          (int)call->layout);
+    if (call->ta != PGEMM_NO_TRANS && call->ta != PGEMM_TRANS)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "ta (%d) must be PGEMM_NO_TRANS (111) or PGEMM_TRANS (112)",
+                          (int)call->ta);
+    if (call->tb != PGEMM_NO_TRANS && call->tb != PGEMM_TRANS)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "tb (%d) must be PGEMM_NO_TRANS (111) or PGEMM_TRANS (112)",
+                          (int)call->tb);
+    if (call->m > PGEMM_MAX_INDEX || call->n > PGEMM_MAX_INDEX || call->k > PGEMM_MAX_INDEX)
+        return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
+                          "m, n, k (%zu, %zu, %zu): each must be at most %zu", call->m, call->n,
+                          call->k, PGEMM_MAX_INDEX);
+    if (call->batch_count == 0 && !call->host)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "batch_count is 0");
+
+    int empty = call->m == 0 || call->n == 0;
+    int reads_ab = !empty && call->k > 0 && call->alpha != 0.0f;
+    operand a = {'A', call->m, call->k, "m", "k", call->lda, call->a_offset, call->stride_a,
+                 call->a, call->ta, reads_ab};
+    if (call->ta == PGEMM_TRANS) {
+        a.rows = call->k; a.cols = call->m; a.rows_name = "k"; a.cols_name = "m";
+    }
+    operand b = {'B', call->k, call->n, "k", "n", call->ldb, call->b_offset, call->stride_b,
+                 call->b, call->tb, reads_ab};
+    if (call->tb == PGEMM_TRANS) {
+        b.rows = call->n; b.cols = call->k; b.rows_name = "n"; b.cols_name = "k";
+    }
+    operand c = {'C', call->m, call->n, "m", "n", call->ldc, call->c_offset, call->stride_c,
+                 call->c, PGEMM_NO_TRANS, !empty};
+    pgemm_status st;
+    if ((st = check_operand(ctx, call, &a)) != PGEMM_SUCCESS) return st;
+    if ((st = check_operand(ctx, call, &b)) != PGEMM_SUCCESS) return st;
+    if ((st = check_operand(ctx, call, &c)) != PGEMM_SUCCESS) return st;
+
+    if (!empty && call->batch_count > 1) {
+        int overflow = 0;
+        size_t span = footprint(stored_of(&c, call->layout), &overflow);
+        if (call->stride_c < span)
+            return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "stride_c (%zu) < %zu elements spanned by each C: the C matrices"
+                              " of the batch would overlap",
+                              call->stride_c, span);
+    }
+
+    /* Column-major form: row-major C = op(A) op(B) is column-major
+     * C^T = op(B)^T op(A)^T over the same memory. */
+    memset(out, 0, sizeof *out);
+    int row = call->layout == PGEMM_ROW_MAJOR;
+    out->m = row ? call->n : call->m;
+    out->n = row ? call->m : call->n;
+    out->k = call->k;
+    out->alpha = call->alpha;
+    out->beta = call->beta;
+    const operand *first = row ? &b : &a, *second = row ? &a : &b;
+    out->trans_a = first->trans == PGEMM_TRANS;
+    out->a = (void *)first->ptr; out->a_offset = first->offset;
+    out->lda = first->ld; out->stride_a = first->stride;
+    out->trans_b = second->trans == PGEMM_TRANS;
+    out->b = (void *)second->ptr; out->b_offset = second->offset;
+    out->ldb = second->ld; out->stride_b = second->stride;
+    out->c = call->c; out->c_offset = call->c_offset;
+    out->ldc = call->ldc; out->stride_c = call->stride_c;
+    out->batch_count = call->batch_count ? call->batch_count : 1;
+    return PGEMM_SUCCESS;
+}
+
+pgemm_stored pgemm_stored_a(const pgemm_gemm_args *g)
+{
+    pgemm_stored s = {g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k, g->lda};
+    return s;
+}
+
+pgemm_stored pgemm_stored_b(const pgemm_gemm_args *g)
+{
+    pgemm_stored s = {g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n, g->ldb};
+    return s;
+}
+
+pgemm_stored pgemm_stored_c(const pgemm_gemm_args *g)
+{
+    pgemm_stored s = {g->m, g->n, g->ldc};
+    return s;
+}

@@ -1,0 +1,68 @@
+#include "common/text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+char *pgemm_text_format(char *dst, size_t cap, const char *fmt, ...)
+{
+    if (cap == 0) return dst;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+    return dst;
+}
+
+void pgemm_text_append(char *dst, size_t cap, const char *fmt, ...)
+{
+    size_t used = strnlen(dst, cap);
+    if (used + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+void pgemm_text_copy(char *dst, size_t cap, const char *src)
+{
+    if (cap == 0) return;
+    if (!src) src = "";
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void pgemm_err_set(pgemm_err *err, const char *fmt, ...)
+{
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+int pgemm_text_icontains(const char *haystack, const char *needle)
+{
+    if (!haystack || !needle) return 0;
+    size_t hn = strlen(haystack), nn = strlen(needle);
+    if (nn == 0) return 1;
+    for (size_t i = 0; i + nn <= hn; i++) {
+        size_t j = 0;
+        while (j < nn && tolower((unsigned char)haystack[i + j]) == tolower((unsigned char)needle[j]))
+            j++;
+        if (j == nn) return 1;
+    }
+    return 0;
+}
+
+uint64_t pgemm_fnv1a64(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}

@@ -1,0 +1,32 @@
+/* Small text helpers shared by the core and the backend plugins. */
+#ifndef PGEMM_TEXT_H
+#define PGEMM_TEXT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+
+/* snprintf that never overflows and always terminates; returns dst. */
+char *pgemm_text_format(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Appends formatted text to the NUL-terminated string in dst (capacity cap). */
+void pgemm_text_append(char *dst, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Copies src (may be NULL: empty) into dst, truncating, always terminating. */
+void pgemm_text_copy(char *dst, size_t cap, const char *src);
+
+/* Writes a reason into err (err may be NULL). */
+void pgemm_err_set(pgemm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Case-insensitive substring test (ASCII). */
+int pgemm_text_icontains(const char *haystack, const char *needle);
+
+/* FNV-1a, 64 bit: cache keys and checksums (not cryptographic). */
+uint64_t pgemm_fnv1a64(const void *data, size_t len, uint64_t seed);
+#define PGEMM_FNV_SEED 0xcbf29ce484222325ull
+
+#endif

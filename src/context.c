@@ -1,0 +1,306 @@
+/* Context creation: options, environment overrides, backend choice. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/text.h"
+#include "internal.h"
+#include "loader.h"
+#include "log.h"
+
+/* Backends in the order AUTO tries them. */
+static const pgemm_backend k_auto_order[] = {PGEMM_BACKEND_HIP, PGEMM_BACKEND_OPENCL};
+
+void pgemm_options_init(pgemm_options *opts)
+{
+    if (!opts) return;
+    memset(opts, 0, sizeof *opts);
+    opts->backend = PGEMM_BACKEND_AUTO;
+    opts->device_index = -1;
+    opts->precision = PGEMM_PRECISION_FP32;
+}
+
+static int parse_index(const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < 0 || v > 1000000) return 0;
+    *out = v;
+    return 1;
+}
+
+/* Applies PGEMM_BACKEND, PGEMM_DEVICE, PGEMM_OPENCL_PLATFORM, PGEMM_LOG. */
+static pgemm_status apply_environment(pgemm_options *o)
+{
+    const char *v = getenv("PGEMM_BACKEND");
+    if (v && *v) {
+        if (!strcasecmp(v, "auto")) o->backend = PGEMM_BACKEND_AUTO;
+        else if (!strcasecmp(v, "hip")) o->backend = PGEMM_BACKEND_HIP;
+        else if (!strcasecmp(v, "opencl")) o->backend = PGEMM_BACKEND_OPENCL;
+        else
+            return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "PGEMM_BACKEND=\"%s\": expected auto, hip or opencl", v);
+    }
+    v = getenv("PGEMM_DEVICE");
+    if (v && *v) {
+        long idx;
+        if (!parse_index(v, &idx))
+            return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "PGEMM_DEVICE=\"%s\": expected a device index (0, 1, ...)", v);
+        o->device_index = (int)idx;
+    }
+    v = getenv("PGEMM_OPENCL_PLATFORM");
+    if (v && *v) o->opencl_platform = v;
+    v = getenv("PGEMM_MODEL_DIR");
+    if (v && *v) o->model_dir = v;
+    v = getenv("PGEMM_LOG");
+    if (v && *v) {
+        int level = pgemm_log_parse_level(v);
+        if (level < 0)
+            return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "PGEMM_LOG=\"%s\": expected 0/off, 1/info or 2/debug", v);
+        o->log_level = level;
+    }
+    return PGEMM_SUCCESS;
+}
+
+/* Where compiled kernels are cached: PGEMM_CACHE_DIR ("off" disables), else
+ * $XDG_CACHE_HOME/pgemm, else ~/.cache/pgemm. NULL when there is none. */
+static const char *cache_dir(char *buf, size_t cap)
+{
+    const char *v = getenv("PGEMM_CACHE_DIR");
+    if (v) {
+        if (!*v || !strcasecmp(v, "off")) return NULL;
+        pgemm_text_copy(buf, cap, v);
+        return buf;
+    }
+    v = getenv("XDG_CACHE_HOME");
+    if (v && *v == '/') return pgemm_text_format(buf, cap, "%s/pgemm", v);
+    v = getenv("HOME");
+    if (v && *v == '/') return pgemm_text_format(buf, cap, "%s/.cache/pgemm", v);
+    return NULL;
+}
+
+static void fill_config(pgemm_backend_config *cfg, const pgemm_options *o, char *cache_buf,
+                        size_t cache_cap)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->device_index = o->device_index;
+    cfg->opencl_platform = o->opencl_platform;
+    cfg->cache_dir = cache_dir(cache_buf, cache_cap);
+    cfg->log_level = o->log_level;
+    cfg->log = pgemm_log_line;
+}
+
+/* Loads one backend and creates its context; on failure `why` says why. */
+static pgemm_status try_backend(pgemm_backend which, const pgemm_backend_config *cfg,
+                                pgemm_context *ctx, char *why, size_t cap)
+{
+    const char *name = pgemm_backend_name(which);
+    pgemm_status st = pgemm_plugin_load(name, &ctx->plugin, why, cap);
+    if (st != PGEMM_SUCCESS) return st;
+    pgemm_log(PGEMM_LOG_DEBUG, "%s: %s", name, why);
+    pgemm_err err = {{0}};
+    memset(&ctx->info, 0, sizeof ctx->info);
+    st = ctx->plugin.iface->create(cfg, &ctx->bctx, &ctx->info, &err);
+    if (st != PGEMM_SUCCESS) {
+        pgemm_text_copy(why, cap, err.msg[0] ? err.msg : pgemm_status_string(st));
+        pgemm_plugin_unload(&ctx->plugin);
+        ctx->bctx = NULL;
+        return st;
+    }
+    ctx->info.backend = which;
+    pgemm_text_copy(ctx->info.backend_name, sizeof ctx->info.backend_name, name);
+    ctx->info.variant_count = ctx->plugin.iface->variant_count(ctx->bctx);
+    return PGEMM_SUCCESS;
+}
+
+pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out)
+{
+    pgemm_clear_error(NULL);
+    if (!out) return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+
+    pgemm_options o;
+    pgemm_options_init(&o);
+    if (opts) o = *opts;
+    if (o.log_level < 0 || o.log_level > 2)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->log_level (%d) must be 0, 1 or 2", o.log_level);
+    pgemm_status st = apply_environment(&o);
+    if (st != PGEMM_SUCCESS) return st;
+    if (o.log_level > pgemm_log_level()) pgemm_log_set_level(o.log_level);
+
+    if (o.backend != PGEMM_BACKEND_AUTO && o.backend != PGEMM_BACKEND_HIP &&
+        o.backend != PGEMM_BACKEND_OPENCL)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->backend (%d) is not a pgemm_backend value", (int)o.backend);
+    if (o.precision != PGEMM_PRECISION_FP32 && o.precision != PGEMM_PRECISION_FP16_MIXED)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->precision (%d) is not a pgemm_precision value", (int)o.precision);
+    if (o.device_index < -1)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->device_index (%d) must be -1 (first usable) or >= 0",
+                          o.device_index);
+
+    pgemm_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return pgemm_fail(NULL, PGEMM_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
+    pthread_mutex_init(&ctx->lock, NULL);
+    ctx->precision = o.precision;
+    ctx->forced_variant = -1;
+    ctx->log_level = o.log_level;
+
+    char cache_buf[1024];
+    pgemm_backend_config cfg;
+    fill_config(&cfg, &o, cache_buf, sizeof cache_buf);
+
+    const pgemm_backend *order = k_auto_order;
+    size_t count = sizeof k_auto_order / sizeof k_auto_order[0];
+    if (o.backend != PGEMM_BACKEND_AUTO) {
+        order = &o.backend;
+        count = 1;
+    }
+    char tried[PGEMM_REASON_LEN] = "";
+    pgemm_status last = PGEMM_ERROR_NO_BACKEND;
+    for (size_t i = 0; i < count; i++) {
+        char why[PGEMM_REASON_LEN];
+        const char *name = pgemm_backend_name(order[i]);
+        last = try_backend(order[i], &cfg, ctx, why, sizeof why);
+        if (last == PGEMM_SUCCESS) {
+            char device_why[PGEMM_REASON_LEN];
+            pgemm_text_copy(device_why, sizeof device_why, ctx->info.why);
+            pgemm_text_format(ctx->info.why, sizeof ctx->info.why, "%s%s%s: %s",
+                              o.backend == PGEMM_BACKEND_AUTO ? "AUTO: " : "forced: ", tried,
+                              name, device_why);
+            pgemm_log(PGEMM_LOG_INFO, "backend %s, device \"%s\" (%s)", name, ctx->info.device,
+                      ctx->info.why);
+            break;
+        }
+        pgemm_log(PGEMM_LOG_INFO, "backend %s skipped: %s", name, why);
+        pgemm_text_append(tried, sizeof tried, "%s unavailable (%s); ", name, why);
+    }
+    if (last != PGEMM_SUCCESS) {
+        pthread_mutex_destroy(&ctx->lock);
+        free(ctx);
+        size_t n = strlen(tried);
+        if (n >= 2) tried[n - 2] = '\0';
+        if (o.backend == PGEMM_BACKEND_AUTO)
+            return pgemm_fail(NULL, PGEMM_ERROR_NO_BACKEND, "AUTO tried every backend: %s", tried);
+        return pgemm_fail(NULL,
+                          last == PGEMM_ERROR_INVALID_ARGUMENT ? last
+                                                               : PGEMM_ERROR_BACKEND_UNAVAILABLE,
+                          "backend %s requested but not usable: %s",
+                          pgemm_backend_name(o.backend), tried);
+    }
+
+    const char *forced = getenv("PGEMM_VARIANT");
+    if (forced && *forced) {
+        st = pgemm_force_variant(ctx, forced);
+        if (st != PGEMM_SUCCESS) {
+            pgemm_fail(NULL, st, "PGEMM_VARIANT: %s", ctx->last_error);
+            pgemm_context_destroy(ctx);
+            return st;
+        }
+    }
+    *out = ctx;
+    return PGEMM_SUCCESS;
+}
+
+void pgemm_context_destroy(pgemm_context *ctx)
+{
+    if (!ctx) return;
+    for (size_t i = 0; i < 3; i++) pgemm_buffer_destroy(ctx->staging.buf[i]);
+    if (ctx->plugin.iface && ctx->bctx) ctx->plugin.iface->destroy(ctx->bctx);
+    pgemm_plugin_unload(&ctx->plugin);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx);
+}
+
+pgemm_status pgemm_set_precision(pgemm_context *ctx, pgemm_precision precision)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    if (precision != PGEMM_PRECISION_FP32 && precision != PGEMM_PRECISION_FP16_MIXED)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "precision (%d) is not a pgemm_precision value", (int)precision);
+    pthread_mutex_lock(&ctx->lock);
+    ctx->precision = precision;
+    pthread_mutex_unlock(&ctx->lock);
+    return PGEMM_SUCCESS;
+}
+
+pgemm_status pgemm_context_info(const pgemm_context *ctx, pgemm_info *out)
+{
+    if (!ctx || !out) return PGEMM_ERROR_INVALID_ARGUMENT;
+    *out = ctx->info;
+    return PGEMM_SUCCESS;
+}
+
+size_t pgemm_variant_count(const pgemm_context *ctx)
+{
+    return ctx ? ctx->plugin.iface->variant_count(ctx->bctx) : 0;
+}
+
+const char *pgemm_variant_name(const pgemm_context *ctx, size_t index)
+{
+    if (!ctx || index >= pgemm_variant_count(ctx)) return NULL;
+    return ctx->plugin.iface->variant(ctx->bctx, index)->name;
+}
+
+pgemm_status pgemm_force_variant(pgemm_context *ctx, const char *name)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    long found = -1;
+    if (name) {
+        size_t n = pgemm_variant_count(ctx);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(pgemm_variant_name(ctx, i), name)) found = (long)i;
+        if (found < 0) {
+            char list[PGEMM_REASON_LEN] = "";
+            for (size_t i = 0; i < n; i++)
+                pgemm_text_append(list, sizeof list, "%s%s", i ? ", " : "",
+                                  pgemm_variant_name(ctx, i));
+            return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "no variant \"%s\" in backend %s (variants: %s)", name,
+                              ctx->info.backend_name, list);
+        }
+    }
+    pthread_mutex_lock(&ctx->lock);
+    ctx->forced_variant = found;
+    pthread_mutex_unlock(&ctx->lock);
+    return PGEMM_SUCCESS;
+}
+
+pgemm_status pgemm_describe_system(char *text, size_t cap, size_t *needed)
+{
+    char report[16384] = "";
+    pgemm_options o;
+    pgemm_options_init(&o);
+    pgemm_status st = apply_environment(&o);
+    if (st != PGEMM_SUCCESS) return st;
+    char cache_buf[1024];
+    pgemm_backend_config cfg;
+    fill_config(&cfg, &o, cache_buf, sizeof cache_buf);
+    for (size_t i = 0; i < sizeof k_auto_order / sizeof k_auto_order[0]; i++) {
+        const char *name = pgemm_backend_name(k_auto_order[i]);
+        pgemm_plugin plugin;
+        char why[PGEMM_REASON_LEN];
+        if (pgemm_plugin_load(name, &plugin, why, sizeof why) != PGEMM_SUCCESS) {
+            pgemm_text_append(report, sizeof report, "%s: unavailable: %s\n", name, why);
+            continue;
+        }
+        pgemm_text_append(report, sizeof report, "%s: %s\n", name, why);
+        size_t used = strlen(report);
+        plugin.iface->describe(&cfg, report + used, sizeof report - used);
+        pgemm_plugin_unload(&plugin);
+    }
+    pgemm_text_append(report, sizeof report, "kernel cache: %s\n",
+                      cfg.cache_dir ? cfg.cache_dir : "off");
+    size_t len = strlen(report);
+    if (needed) *needed = len + 1;
+    if (text && cap) pgemm_text_copy(text, cap, report);
+    return PGEMM_SUCCESS;
+}

@@ -1,0 +1,218 @@
+/* The GEMM entry points: check, reduce to column-major, select, dispatch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/text.h"
+#include "internal.h"
+#include "log.h"
+#include "selector/selector.h"
+
+/* Picks the variant (forced or selected) and fills ctx->last_call. Called
+ * with the lock held. */
+static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g)
+{
+    const pgemm_backend_iface *be = ctx->plugin.iface;
+    size_t count = be->variant_count(ctx->bctx);
+    pgemm_call_info *call = &ctx->last_call;
+    memset(call, 0, sizeof *call);
+    call->backend = ctx->info.backend;
+    call->precision_requested = ctx->precision;
+    call->precision_used = PGEMM_PRECISION_FP32;
+
+    pgemm_selection sel;
+    if (ctx->forced_variant >= 0) {
+        sel.variant = (size_t)ctx->forced_variant;
+        pgemm_text_copy(sel.why, sizeof sel.why, "forced (pgemm_force_variant / PGEMM_VARIANT)");
+    } else {
+        const pgemm_variant_desc *list[64];
+        if (count > 64) count = 64;
+        for (size_t i = 0; i < count; i++) list[i] = be->variant(ctx->bctx, i);
+        pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b};
+        pgemm_select(list, count, &shape, &ctx->info, &sel);
+    }
+    const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
+    pgemm_text_copy(call->variant, sizeof call->variant, v->name);
+    pgemm_text_copy(call->why, sizeof call->why, sel.why);
+    if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
+        pgemm_text_append(call->why, sizeof call->why,
+                          "; FP16_MIXED allowed but %s has no fp16 tiles here: ran FP32",
+                          ctx->info.backend_name);
+    if (v->fp16) call->precision_used = PGEMM_PRECISION_FP16_MIXED;
+    return sel.variant;
+}
+
+/* Runs a checked column-major GEMM whose a, b, c are backend buffers. With
+ * the lock held. */
+static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
+{
+    if (g->alpha == 0.0f) g->k = 0; /* CBLAS: A and B are not read */
+    if (g->k == 0 && g->beta == 1.0f) {
+        memset(&ctx->last_call, 0, sizeof ctx->last_call);
+        ctx->last_call.backend = ctx->info.backend;
+        ctx->last_call.precision_requested = ctx->precision;
+        pgemm_text_copy(ctx->last_call.why, sizeof ctx->last_call.why,
+                        "alpha == 0 or k == 0, and beta == 1: C is unchanged, nothing ran");
+        ctx->has_last_call = 1;
+        return PGEMM_SUCCESS;
+    }
+    g->variant = choose_variant(ctx, g);
+    pgemm_err err = {{0}};
+    pgemm_status st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
+    if (st != PGEMM_SUCCESS)
+        return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", ctx->last_call.variant, g->m,
+                          g->n, g->k, err.msg);
+    ctx->has_last_call = 1;
+    pgemm_log(PGEMM_LOG_DEBUG, "sgemm %zux%zux%zu batch %zu -> %s (%s)", g->m, g->n, g->k,
+              g->batch_count, ctx->last_call.variant, ctx->last_call.why);
+    return PGEMM_SUCCESS;
+}
+
+static void to_backend_buffers(pgemm_gemm_args *g)
+{
+    g->a = g->a ? ((const pgemm_buffer *)g->a)->bbuf : NULL;
+    g->b = g->b ? ((const pgemm_buffer *)g->b)->bbuf : NULL;
+    g->c = g->c ? ((const pgemm_buffer *)g->c)->bbuf : NULL;
+}
+
+pgemm_status pgemm_sgemm_strided_batched(pgemm_context *ctx, pgemm_layout layout,
+                                         pgemm_transpose ta, pgemm_transpose tb, size_t m,
+                                         size_t n, size_t k, float alpha, const pgemm_buffer *a,
+                                         size_t a_offset, size_t lda, size_t stride_a,
+                                         const pgemm_buffer *b, size_t b_offset, size_t ldb,
+                                         size_t stride_b, float beta, pgemm_buffer *c,
+                                         size_t c_offset, size_t ldc, size_t stride_c,
+                                         size_t batch_count)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
+                            a_offset, lda, stride_a, b_offset, ldb, stride_b,
+                            c_offset, ldc, stride_c, batch_count, 0};
+    pgemm_gemm_args g;
+    pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
+    if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;
+    to_backend_buffers(&g);
+    pthread_mutex_lock(&ctx->lock);
+    st = dispatch(ctx, &g);
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+pgemm_status pgemm_sgemm(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                         pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
+                         const pgemm_buffer *a, size_t a_offset, size_t lda,
+                         const pgemm_buffer *b, size_t b_offset, size_t ldb, float beta,
+                         pgemm_buffer *c, size_t c_offset, size_t ldc)
+{
+    return pgemm_sgemm_strided_batched(ctx, layout, ta, tb, m, n, k, alpha, a, a_offset, lda, 0,
+                                       b, b_offset, ldb, 0, beta, c, c_offset, ldc, 0, 1);
+}
+
+/* Makes staging buffer `slot` hold at least `bytes`. With the lock held. */
+static pgemm_status stage(pgemm_context *ctx, int slot, size_t bytes, pgemm_err *err)
+{
+    pgemm_buffer **buf = &ctx->staging.buf[slot];
+    if (*buf && (*buf)->bytes >= bytes) return PGEMM_SUCCESS;
+    const pgemm_backend_iface *be = ctx->plugin.iface;
+    if (*buf) {
+        be->buffer_destroy(ctx->bctx, (*buf)->bbuf);
+        (*buf)->bbuf = NULL;
+        (*buf)->bytes = 0;
+    } else {
+        *buf = calloc(1, sizeof **buf);
+        if (!*buf) {
+            pgemm_err_set(err, "cannot allocate a staging handle");
+            return PGEMM_ERROR_OUT_OF_MEMORY;
+        }
+        (*buf)->ctx = ctx;
+    }
+    pgemm_status st = be->buffer_create(ctx->bctx, bytes, &(*buf)->bbuf, err);
+    if (st != PGEMM_SUCCESS) {
+        free(*buf);
+        *buf = NULL;
+        return st;
+    }
+    (*buf)->bytes = bytes;
+    return PGEMM_SUCCESS;
+}
+
+/* Copies a stored host matrix into staging slot `slot`, packed (ld = run).
+ * Returns the packed leading dimension in *ld. With the lock held. */
+static pgemm_status upload(pgemm_context *ctx, int slot, pgemm_stored s, const float *host,
+                           size_t *ld, pgemm_err *err)
+{
+    size_t run = s.run ? s.run : 1;
+    pgemm_status st = stage(ctx, slot, run * (s.runs ? s.runs : 1) * sizeof(float), err);
+    if (st != PGEMM_SUCCESS) return st;
+    *ld = run;
+    if (!host || s.run == 0 || s.runs == 0) return PGEMM_SUCCESS;
+    return ctx->plugin.iface->buffer_write_rect(ctx->bctx, ctx->staging.buf[slot]->bbuf, 0,
+                                                run * sizeof(float), host, s.ld * sizeof(float),
+                                                s.run * sizeof(float), s.runs, err);
+}
+
+pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                              pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
+                              const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                              float *c, size_t ldc)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
+                            0, lda, 0, 0, ldb, 0, 0, ldc, 0, 1, 1};
+    pgemm_gemm_args g;
+    pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
+    if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;
+    if ((g.alpha == 0.0f || g.k == 0) && g.beta == 1.0f) {
+        pthread_mutex_lock(&ctx->lock);
+        st = dispatch(ctx, &g); /* records "nothing ran" */
+        pthread_mutex_unlock(&ctx->lock);
+        return st;
+    }
+    if (g.alpha == 0.0f) g.k = 0;
+
+    pgemm_stored sa = pgemm_stored_a(&g), sb = pgemm_stored_b(&g), sc = pgemm_stored_c(&g);
+    float *host_c = g.c;
+    pgemm_err err = {{0}};
+    pthread_mutex_lock(&ctx->lock);
+    if (g.k > 0) {
+        st = upload(ctx, 0, sa, g.a, &g.lda, &err);
+        if (st == PGEMM_SUCCESS) st = upload(ctx, 1, sb, g.b, &g.ldb, &err);
+    } else {
+        g.lda = g.ldb = 1;
+        st = stage(ctx, 0, sizeof(float), &err);
+        if (st == PGEMM_SUCCESS) st = stage(ctx, 1, sizeof(float), &err);
+    }
+    size_t host_ldc = g.ldc;
+    if (st == PGEMM_SUCCESS)
+        st = upload(ctx, 2, sc, g.beta != 0.0f ? host_c : NULL, &g.ldc, &err);
+    if (st != PGEMM_SUCCESS) {
+        pthread_mutex_unlock(&ctx->lock);
+        return pgemm_fail(ctx, st, "staging host matrices: %s", err.msg);
+    }
+    g.a = ctx->staging.buf[0]->bbuf;
+    g.b = ctx->staging.buf[1]->bbuf;
+    g.c = ctx->staging.buf[2]->bbuf;
+    g.a_offset = g.b_offset = g.c_offset = 0;
+    st = dispatch(ctx, &g);
+    if (st == PGEMM_SUCCESS) {
+        st = ctx->plugin.iface->buffer_read_rect(ctx->bctx, g.c, 0, g.ldc * sizeof(float), host_c,
+                                                 host_ldc * sizeof(float), sc.run * sizeof(float),
+                                                 sc.runs, &err);
+        if (st != PGEMM_SUCCESS) pgemm_fail(ctx, st, "reading C back: %s", err.msg);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+pgemm_status pgemm_last_call(const pgemm_context *ctx, pgemm_call_info *out)
+{
+    if (!ctx || !out) return PGEMM_ERROR_INVALID_ARGUMENT;
+    if (!ctx->has_last_call) {
+        memset(out, 0, sizeof *out);
+        return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+    *out = ctx->last_call;
+    return PGEMM_SUCCESS;
+}

@@ -1,0 +1,49 @@
+/* The core's private structures. */
+#ifndef PGEMM_INTERNAL_H
+#define PGEMM_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "backend.h"
+#include "pgemm.h"
+
+/* A loaded backend plugin. */
+typedef struct pgemm_plugin {
+    const pgemm_backend_iface *iface;
+    void *dl_handle;
+} pgemm_plugin;
+
+/* Host staging buffers for pgemm_sgemm_host, grown on demand. */
+typedef struct pgemm_staging {
+    pgemm_buffer *buf[3]; /* A, B, C */
+} pgemm_staging;
+
+struct pgemm_context {
+    pthread_mutex_t lock;
+    pgemm_plugin plugin;
+    void *bctx;                  /* the backend's own context */
+    pgemm_info info;
+    pgemm_precision precision;
+    long forced_variant;         /* -1: selector chooses */
+    int log_level;
+    pgemm_call_info last_call;
+    int has_last_call;
+    pgemm_staging staging;
+    char last_error[PGEMM_REASON_LEN * 2];
+};
+
+struct pgemm_buffer {
+    pgemm_context *ctx;
+    void *bbuf;
+    size_t bytes;
+};
+
+/* Records a detailed error on ctx (or the thread's creation error when ctx is
+ * NULL) and returns status, so callers can `return pgemm_fail(...)`. */
+pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Clears the context's error text at the start of a call. */
+void pgemm_clear_error(pgemm_context *ctx);
+
+#endif

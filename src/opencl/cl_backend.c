@@ -1,0 +1,257 @@
+/* The OpenCL backend: its function table, buffers, and kernel launches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cl_internal.h"
+#include "common/text.h"
+
+#define MAX_VARIANTS 32
+
+typedef struct cl_backend {
+    cl_context context;
+    cl_command_queue queue;
+    cl_device_id device;
+    size_t max_work_group;
+    /* Built lazily, per variant and (TRANS_A, TRANS_B). */
+    cl_kernel kernels[MAX_VARIANTS][4];
+    char device_key[1024];
+    char cache_dir[1024];
+    int has_cache;
+    pgemm_log_fn log;
+} cl_backend;
+
+static void cl_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
+{
+    pgemm_cl_describe(cfg, text, cap);
+}
+
+static void cl_destroy(void *handle)
+{
+    cl_backend *b = handle;
+    if (!b) return;
+    for (size_t v = 0; v < MAX_VARIANTS; v++)
+        for (size_t t = 0; t < 4; t++)
+            if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
+    if (b->queue) {
+        clFinish(b->queue);
+        clReleaseCommandQueue(b->queue);
+    }
+    if (b->context) clReleaseContext(b->context);
+    free(b);
+}
+
+static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm_info *info,
+                              pgemm_err *err)
+{
+    *out = NULL;
+    if (pgemm_cl_variant_count() > MAX_VARIANTS) {
+        pgemm_err_set(err, "internal: more variants than MAX_VARIANTS");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    cl_pick pick;
+    pgemm_status st = pgemm_cl_pick_device(cfg, &pick, err);
+    if (st != PGEMM_SUCCESS) return st;
+
+    cl_backend *b = calloc(1, sizeof *b);
+    if (!b) {
+        pgemm_err_set(err, "cannot allocate the OpenCL backend");
+        return PGEMM_ERROR_OUT_OF_MEMORY;
+    }
+    b->device = pick.device;
+    b->log = cfg->log;
+    cl_int rc;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)pick.platform, 0};
+    b->context = clCreateContext(props, 1, &b->device, NULL, NULL, &rc);
+    if (!b->context) {
+        pgemm_err_set(err, "clCreateContext on %s: %s", pick.why, pgemm_cl_error_name(rc));
+        cl_destroy(b);
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    b->queue = clCreateCommandQueue(b->context, b->device, 0, &rc);
+    if (!b->queue) {
+        pgemm_err_set(err, "clCreateCommandQueue on %s: %s", pick.why, pgemm_cl_error_name(rc));
+        cl_destroy(b);
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    clGetDeviceInfo(b->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof b->max_work_group,
+                    &b->max_work_group, NULL);
+    pgemm_cl_device_info(&pick, info);
+    char vendor[PGEMM_NAME_LEN] = "";
+    clGetDeviceInfo(b->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
+    pgemm_text_format(b->device_key, sizeof b->device_key, "%s\n%s\n%s\n%s\n%s", info->platform,
+                      vendor, info->device, info->device_version, info->driver);
+    if (cfg->cache_dir) {
+        pgemm_text_copy(b->cache_dir, sizeof b->cache_dir, cfg->cache_dir);
+        b->has_cache = 1;
+    }
+    *out = b;
+    return PGEMM_SUCCESS;
+}
+
+static size_t cl_variant_count(void *handle)
+{
+    (void)handle;
+    return pgemm_cl_variant_count();
+}
+
+static const pgemm_variant_desc *cl_variant_desc(void *handle, size_t index)
+{
+    (void)handle;
+    const cl_variant *v = pgemm_cl_variant(index);
+    return v ? &v->desc : NULL;
+}
+
+static pgemm_status cl_buffer_create(void *handle, size_t bytes, void **out, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    cl_int rc;
+    cl_mem mem = clCreateBuffer(b->context, CL_MEM_READ_WRITE, bytes, NULL, &rc);
+    if (!mem) {
+        pgemm_err_set(err, "clCreateBuffer: %s", pgemm_cl_error_name(rc));
+        return pgemm_cl_status(rc);
+    }
+    *out = mem;
+    return PGEMM_SUCCESS;
+}
+
+static void cl_buffer_destroy(void *handle, void *buf)
+{
+    (void)handle;
+    if (buf) clReleaseMemObject((cl_mem)buf);
+}
+
+static pgemm_status cl_check(cl_int rc, const char *what, pgemm_err *err)
+{
+    if (rc == CL_SUCCESS) return PGEMM_SUCCESS;
+    pgemm_err_set(err, "%s: %s", what, pgemm_cl_error_name(rc));
+    return pgemm_cl_status(rc);
+}
+
+static pgemm_status cl_buffer_write(void *handle, void *buf, size_t offset, size_t bytes,
+                                    const void *src, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    cl_int rc = clEnqueueWriteBuffer(b->queue, (cl_mem)buf, CL_TRUE, offset, bytes, src, 0, NULL,
+                                     NULL);
+    return cl_check(rc, "clEnqueueWriteBuffer", err);
+}
+
+static pgemm_status cl_buffer_read(void *handle, void *buf, size_t offset, size_t bytes,
+                                   void *dst, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    cl_int rc = clEnqueueReadBuffer(b->queue, (cl_mem)buf, CL_TRUE, offset, bytes, dst, 0, NULL,
+                                    NULL);
+    return cl_check(rc, "clEnqueueReadBuffer", err);
+}
+
+static pgemm_status cl_buffer_write_rect(void *handle, void *buf, size_t buf_offset,
+                                         size_t buf_pitch, const void *src, size_t host_pitch,
+                                         size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    size_t buf_origin[3] = {buf_offset, 0, 0}, host_origin[3] = {0, 0, 0};
+    size_t region[3] = {row_bytes, rows, 1};
+    cl_int rc = clEnqueueWriteBufferRect(b->queue, (cl_mem)buf, CL_TRUE, buf_origin, host_origin,
+                                         region, buf_pitch, 0, host_pitch, 0, src, 0, NULL, NULL);
+    return cl_check(rc, "clEnqueueWriteBufferRect", err);
+}
+
+static pgemm_status cl_buffer_read_rect(void *handle, void *buf, size_t buf_offset,
+                                        size_t buf_pitch, void *dst, size_t host_pitch,
+                                        size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    size_t buf_origin[3] = {buf_offset, 0, 0}, host_origin[3] = {0, 0, 0};
+    size_t region[3] = {row_bytes, rows, 1};
+    cl_int rc = clEnqueueReadBufferRect(b->queue, (cl_mem)buf, CL_TRUE, buf_origin, host_origin,
+                                        region, buf_pitch, 0, host_pitch, 0, dst, 0, NULL, NULL);
+    return cl_check(rc, "clEnqueueReadBufferRect", err);
+}
+
+/* The kernel for (variant, transposes), built on first use. */
+static pgemm_status kernel_for(cl_backend *b, size_t index, int ta, int tb, cl_kernel *out,
+                               pgemm_err *err)
+{
+    cl_kernel *slot = &b->kernels[index][ta * 2 + tb];
+    if (!*slot) {
+        cl_build_target target = {b->context, b->device, b->has_cache ? b->cache_dir : NULL,
+                                  b->device_key, b->log};
+        pgemm_status st =
+            pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb, slot, err);
+        if (st != PGEMM_SUCCESS) return st;
+    }
+    *out = *slot;
+    return PGEMM_SUCCESS;
+}
+
+static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    const cl_variant *v = pgemm_cl_variant(g->variant);
+    if (!v) {
+        pgemm_err_set(err, "no variant %zu", g->variant);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    size_t items = (size_t)v->desc.wg_m * v->desc.wg_n;
+    if (items > b->max_work_group) {
+        pgemm_err_set(err, "%s needs work-groups of %zu items; the device allows %zu",
+                      v->desc.name, items, b->max_work_group);
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
+    cl_kernel k;
+    pgemm_status st = kernel_for(b, g->variant, g->trans_a, g->trans_b, &k, err);
+    if (st != PGEMM_SUCCESS) return st;
+
+    cl_int m = (cl_int)g->m, n = (cl_int)g->n, kk = (cl_int)g->k;
+    cl_int lda = (cl_int)g->lda, ldb = (cl_int)g->ldb, ldc = (cl_int)g->ldc;
+    cl_ulong a_off = g->a_offset, b_off = g->b_offset, c_off = g->c_offset;
+    cl_ulong sa = g->stride_a, sb = g->stride_b, sc = g->stride_c;
+    cl_mem a = g->a, bm = g->b, c = g->c;
+    cl_int rc = CL_SUCCESS;
+    cl_uint i = 0;
+#define ARG(x) rc |= clSetKernelArg(k, i++, sizeof(x), &(x))
+    ARG(m); ARG(n); ARG(kk); ARG(g->alpha); ARG(g->beta);
+    ARG(a); ARG(a_off); ARG(lda); ARG(sa);
+    ARG(bm); ARG(b_off); ARG(ldb); ARG(sb);
+    ARG(c); ARG(c_off); ARG(ldc); ARG(sc);
+#undef ARG
+    if (rc != CL_SUCCESS) {
+        pgemm_err_set(err, "clSetKernelArg failed for %s", v->desc.name);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    size_t global[3], local[3];
+    pgemm_cl_ndrange(v, g->m, g->n, g->batch_count, global, local);
+    rc = clEnqueueNDRangeKernel(b->queue, k, 3, NULL, global, local, 0, NULL, NULL);
+    if (rc == CL_SUCCESS) rc = clFlush(b->queue);
+    return cl_check(rc, "clEnqueueNDRangeKernel", err);
+}
+
+static pgemm_status cl_synchronize(void *handle, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    return cl_check(clFinish(b->queue), "clFinish", err);
+}
+
+static const pgemm_backend_iface k_iface = {
+    /* .api_version       = */ PGEMM_BACKEND_API_VERSION,
+    /* .name              = */ "opencl",
+    /* .describe          = */ cl_describe,
+    /* .create            = */ cl_create,
+    /* .destroy           = */ cl_destroy,
+    /* .variant_count     = */ cl_variant_count,
+    /* .variant           = */ cl_variant_desc,
+    /* .buffer_create     = */ cl_buffer_create,
+    /* .buffer_destroy    = */ cl_buffer_destroy,
+    /* .buffer_write      = */ cl_buffer_write,
+    /* .buffer_read       = */ cl_buffer_read,
+    /* .buffer_write_rect = */ cl_buffer_write_rect,
+    /* .buffer_read_rect  = */ cl_buffer_read_rect,
+    /* .sgemm             = */ cl_sgemm,
+    /* .synchronize       = */ cl_synchronize,
+};
+
+__attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)
+{
+    return &k_iface;
+}

@@ -1,0 +1,97 @@
+#include "opencl/cl_variants.h"
+
+#include <stdio.h>
+
+#include "common/text.h"
+
+/*
+ * The shipped variants. Local bytes: direct none; tiled (1 + DB) * TK *
+ * ((TM + 1) + (TN + 1)) * 4 at most (one padded row per operand).
+ *
+ *   direct   one output per work-item, 16 x 16 work-group
+ *   tile16   the 16 x 16 baseline, one output per work-item
+ *   tile20   20 x 20 tile, 10 x 10 work-group, 2 x 2 outputs, float4 loads
+ *   tile24   24 x 24 tile, 12 x 12 work-group, 2 x 2 outputs, float4 loads
+ *   reg64    64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, double-buffered
+ *   reg128   128 x 128 tile, 16 x 16 work-group, 8 x 8 outputs, double-buffered
+ */
+#define TILED_LOCAL(tm, tn, tk, db) ((1 + (db)) * (tk) * ((tm) + 1 + (tn) + 1) * 4)
+#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db)                               \
+    {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
+      TILED_LOCAL(tm, tn, tk, db), db, 0},                                              \
+     CL_SOURCE_TILED}
+
+static const cl_variant k_variants[] = {
+    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT},
+    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0),
+    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0),
+    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0),
+    TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1),
+    TILED("reg128", "reg", 128, 128, 8, 16, 16, 4, 1),
+};
+
+size_t pgemm_cl_variant_count(void) { return sizeof k_variants / sizeof k_variants[0]; }
+
+const cl_variant *pgemm_cl_variant(size_t index)
+{
+    return index < pgemm_cl_variant_count() ? &k_variants[index] : NULL;
+}
+
+const char *pgemm_cl_source_file(cl_family_source source)
+{
+    return source == CL_SOURCE_DIRECT ? "direct.cl" : "tiled.cl";
+}
+
+char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char *dst, size_t cap)
+{
+    const pgemm_variant_desc *d = &v->desc;
+    if (v->source == CL_SOURCE_DIRECT)
+        return pgemm_text_format(dst, cap,
+                                 "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DWGM=%u -DWGN=%u "
+                                 "-DTPM=%u -DTPN=%u",
+                                 trans_a, trans_b, d->wg_m, d->wg_n, d->thread_m, d->thread_n);
+    return pgemm_text_format(dst, cap,
+                             "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DTM=%u -DTN=%u -DTK=%u "
+                             "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d",
+                             trans_a, trans_b, d->tile_m, d->tile_n, d->tile_k, d->wg_m, d->wg_n,
+                             d->vector_width, d->double_buffered);
+}
+
+void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],
+                      size_t local[3])
+{
+    const pgemm_variant_desc *d = &v->desc;
+    global[0] = (m + d->tile_m - 1) / d->tile_m * d->wg_m;
+    global[1] = (n + d->tile_n - 1) / d->tile_n * d->wg_n;
+    global[2] = batch;
+    local[0] = d->wg_m;
+    local[1] = d->wg_n;
+    local[2] = 1;
+}
+
+const char *pgemm_cl_variant_invalid(const cl_variant *v)
+{
+    const pgemm_variant_desc *d = &v->desc;
+    static _Thread_local char why[256];
+    unsigned nt = d->wg_m * d->wg_n;
+    if (d->tile_m != d->wg_m * d->thread_m || d->tile_n != d->wg_n * d->thread_n)
+        return pgemm_text_format(why, sizeof why, "%s: tile != work-group x thread tile",
+                                 d->name);
+    if (nt == 0 || nt > 256)
+        return pgemm_text_format(why, sizeof why, "%s: work-group of %u items (1..256 allowed)",
+                                 d->name, nt);
+    if (d->local_bytes > 32768)
+        return pgemm_text_format(why, sizeof why, "%s: %u bytes of local memory (32 KiB max)",
+                                 d->name, d->local_bytes);
+    if (v->source == CL_SOURCE_TILED) {
+        unsigned vw = d->vector_width;
+        if (vw != 1 && vw != 2 && vw != 4)
+            return pgemm_text_format(why, sizeof why, "%s: vector width %u", d->name, vw);
+        if ((d->tile_m * d->tile_k) % (vw * nt) || (d->tile_k * d->tile_n) % (vw * nt) ||
+            d->tile_m % vw || d->tile_n % vw || d->tile_k % vw)
+            return pgemm_text_format(why, sizeof why,
+                                     "%s: slabs do not split into %u-wide loads over %u items",
+                                     d->name, vw, nt);
+    }
+    return NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * The OpenCL kernel variants: each is a family's source plus a parameter
+ * set, turned into build options. Pure data: no OpenCL calls here, so tools
+ * (the Clover resource check) can list the exact builds without a device.
+ */
+#ifndef PGEMM_CL_VARIANTS_H
+#define PGEMM_CL_VARIANTS_H
+
+#include <stddef.h>
+
+#include "backend.h"
+
+typedef enum cl_family_source {
+    CL_SOURCE_DIRECT = 0, /* cl_kernels/direct.cl */
+    CL_SOURCE_TILED = 1   /* cl_kernels/tiled.cl */
+} cl_family_source;
+
+typedef struct cl_variant {
+    pgemm_variant_desc desc;
+    cl_family_source source;
+} cl_variant;
+
+size_t pgemm_cl_variant_count(void);
+const cl_variant *pgemm_cl_variant(size_t index);
+
+/* The family's file name under cl_kernels/ ("tiled.cl"). */
+const char *pgemm_cl_source_file(cl_family_source source);
+
+/* Build options for one variant and transpose pair: "-cl-std=CL1.1 -DTRANS_A=0 ...".
+ * Returns dst. */
+char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char *dst, size_t cap);
+
+/* Global and local NDRange sizes for an m x n x batch problem. */
+void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],
+                      size_t local[3]);
+
+/* Checks a variant's invariants (tile = work-group x thread tile, loads
+ * split evenly, local memory <= 32 KiB, work-group <= 256). Returns NULL if
+ * sound, else a description of the first violation. */
+const char *pgemm_cl_variant_invalid(const cl_variant *v);
+
+#endif

@@ -1,0 +1,67 @@
+/* Status texts, names, and the per-context error record. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "internal.h"
+#include "log.h"
+
+#define PGEMM_STR2(x) #x
+#define PGEMM_STR(x) PGEMM_STR2(x)
+
+const char *pgemm_status_string(pgemm_status status)
+{
+    switch (status) {
+    case PGEMM_SUCCESS: return "success";
+    case PGEMM_ERROR_INVALID_ARGUMENT: return "invalid argument";
+    case PGEMM_ERROR_NO_BACKEND: return "no usable backend";
+    case PGEMM_ERROR_BACKEND_UNAVAILABLE: return "requested backend unavailable";
+    case PGEMM_ERROR_OUT_OF_MEMORY: return "out of memory";
+    case PGEMM_ERROR_DEVICE: return "device error";
+    case PGEMM_ERROR_BUILD: return "kernel build failed";
+    case PGEMM_ERROR_UNSUPPORTED: return "unsupported";
+    case PGEMM_ERROR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+const char *pgemm_version_string(void)
+{
+    return PGEMM_STR(PGEMM_VERSION_MAJOR) "." PGEMM_STR(PGEMM_VERSION_MINOR) "." PGEMM_STR(
+        PGEMM_VERSION_PATCH);
+}
+
+const char *pgemm_backend_name(pgemm_backend backend)
+{
+    switch (backend) {
+    case PGEMM_BACKEND_AUTO: return "auto";
+    case PGEMM_BACKEND_HIP: return "hip";
+    case PGEMM_BACKEND_OPENCL: return "opencl";
+    }
+    return "unknown";
+}
+
+/* Creation errors have no context to live in: keep them per thread. */
+static _Thread_local char g_creation_error[PGEMM_REASON_LEN * 2];
+
+pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt, ...)
+{
+    char *dst = ctx ? ctx->last_error : g_creation_error;
+    size_t cap = ctx ? sizeof ctx->last_error : sizeof g_creation_error;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+    pgemm_log(PGEMM_LOG_INFO, "error (%s): %s", pgemm_status_string(status), dst);
+    return status;
+}
+
+void pgemm_clear_error(pgemm_context *ctx)
+{
+    if (ctx) ctx->last_error[0] = '\0';
+    else g_creation_error[0] = '\0';
+}
+
+const char *pgemm_last_error(const pgemm_context *ctx)
+{
+    return ctx ? ctx->last_error : g_creation_error;
+}

@@ -1,0 +1,45 @@
+/* pgemm info: what is here, and what AUTO (or the given options) would use. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tool.h"
+
+int pgemm_cmd_info(int argc, char **argv)
+{
+    pgemm_options opts;
+    pgemm_options_init(&opts);
+    for (int i = 1; i < argc; i++) {
+        int r = pgemm_tool_context_option(argc, argv, &i, &opts);
+        if (r < 0) return 2;
+        if (r == 0) {
+            fprintf(stderr, "pgemm info: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    printf("pgemm %s\n\n", pgemm_version_string());
+    char text[16384];
+    pgemm_describe_system(text, sizeof text, NULL);
+    printf("backends:\n%s\n", text);
+
+    pgemm_context *ctx = pgemm_tool_open(&opts);
+    if (!ctx) return 1;
+    pgemm_info info;
+    pgemm_context_info(ctx, &info);
+    printf("chosen: %s\n", info.why);
+    printf("  backend      %s\n", info.backend_name);
+    printf("  platform     %s\n", info.platform);
+    printf("  device       %s (%s)\n", info.device, info.device_is_cpu ? "CPU" : "GPU");
+    printf("  driver       %s\n", info.driver);
+    printf("  version      %s\n", info.device_version);
+    printf("  units        %u compute units\n", info.compute_units);
+    printf("  memory       %.1f GiB global, %.0f MiB largest buffer, %.0f KiB local\n",
+           info.global_mem_bytes / 1073741824.0, info.max_buffer_bytes / 1048576.0,
+           info.local_mem_bytes / 1024.0);
+    printf("  fp16 tiles   %s\n", info.has_fp16_tiles ? "yes" : "no (FP16_MIXED runs FP32)");
+    printf("  variants    ");
+    for (size_t i = 0; i < pgemm_variant_count(ctx); i++)
+        printf(" %s", pgemm_variant_name(ctx, i));
+    printf("\n");
+    pgemm_context_destroy(ctx);
+    return 0;
+}

@@ -1,0 +1,109 @@
+/* pgemm — command-line front end of the library. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pgemm <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  info                 backends and devices found, what AUTO picks and why,\n"
+            "                       and the kernel variants of the chosen backend\n"
+            "  run M N K            C = alpha*op(A)*op(B) + beta*C on random data: checks the\n"
+            "                       result against an fp64 CPU reference, prints GFLOP/s and\n"
+            "                       the kernel chosen (pgemm run --help for options)\n"
+            "  version              library version\n"
+            "\n"
+            "environment: PGEMM_BACKEND, PGEMM_OPENCL_PLATFORM, PGEMM_DEVICE, PGEMM_VARIANT,\n"
+            "PGEMM_LOG, PGEMM_CACHE_DIR (see docs/API.md)\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "info")) return pgemm_cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return pgemm_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("pgemm %s\n", pgemm_version_string());
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "pgemm: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return 2;
+}
+
+int pgemm_tool_context_option(int argc, char **argv, int *i, pgemm_options *opts)
+{
+    const char *opt = argv[*i];
+    static const char *const names[] = {"--backend", "--platform", "--device", "--precision",
+                                        "--log"};
+    int which = -1;
+    for (int n = 0; n < 5; n++)
+        if (!strcmp(opt, names[n])) which = n;
+    if (which < 0) return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "pgemm: %s needs a value\n", opt);
+        return -1;
+    }
+    const char *val = argv[++*i];
+    char *end;
+    switch (which) {
+    case 0:
+        if (!strcmp(val, "auto")) opts->backend = PGEMM_BACKEND_AUTO;
+        else if (!strcmp(val, "hip")) opts->backend = PGEMM_BACKEND_HIP;
+        else if (!strcmp(val, "opencl")) opts->backend = PGEMM_BACKEND_OPENCL;
+        else {
+            fprintf(stderr, "pgemm: --backend %s: expected auto, hip or opencl\n", val);
+            return -1;
+        }
+        return 1;
+    case 1: opts->opencl_platform = val; return 1;
+    case 2:
+        opts->device_index = (int)strtol(val, &end, 10);
+        if (*end || opts->device_index < 0) {
+            fprintf(stderr, "pgemm: --device %s: expected an index >= 0\n", val);
+            return -1;
+        }
+        return 1;
+    case 3:
+        if (!strcmp(val, "fp32")) opts->precision = PGEMM_PRECISION_FP32;
+        else if (!strcmp(val, "fp16") || !strcmp(val, "fp16-mixed"))
+            opts->precision = PGEMM_PRECISION_FP16_MIXED;
+        else {
+            fprintf(stderr, "pgemm: --precision %s: expected fp32 or fp16\n", val);
+            return -1;
+        }
+        return 1;
+    default:
+        opts->log_level = (int)strtol(val, &end, 10);
+        if (*end || opts->log_level < 0 || opts->log_level > 2) {
+            fprintf(stderr, "pgemm: --log %s: expected 0, 1 or 2\n", val);
+            return -1;
+        }
+        return 1;
+    }
+}
+
+pgemm_context *pgemm_tool_open(const pgemm_options *opts)
+{
+    pgemm_context *ctx = NULL;
+    pgemm_status st = pgemm_context_create(opts, &ctx);
+    if (st != PGEMM_SUCCESS) {
+        fprintf(stderr, "pgemm: no context: %s: %s\n", pgemm_status_string(st),
+                pgemm_last_error(NULL));
+        return NULL;
+    }
+    return ctx;
+}
