@@ -126,6 +126,10 @@ typedef struct pgemm_info {
     char driver[PGEMM_NAME_LEN];
     char device_version[PGEMM_NAME_LEN];
     int device_is_cpu;
+    /* 1 when the driver runs a work-group's items as a loop on one core
+     * (PoCL): kernels must then carry their own vectors. 0 on GPUs and on
+     * drivers that map work-items onto SIMD lanes (Mesa llvmpipe). */
+    int work_items_as_loops;
     unsigned compute_units;
     uint64_t global_mem_bytes;
     uint64_t max_buffer_bytes;          /* largest single buffer */

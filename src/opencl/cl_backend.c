@@ -227,10 +227,17 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     return cl_check(rc, "clEnqueueNDRangeKernel", err);
 }
 
+/* Waits on a marker event rather than clFinish alone: Mesa rusticl 22.3's
+ * clFinish can return while kernels are still queued. */
 static pgemm_status cl_synchronize(void *handle, pgemm_err *err)
 {
     cl_backend *b = handle;
-    return cl_check(clFinish(b->queue), "clFinish", err);
+    cl_event marker = NULL;
+    cl_int rc = clEnqueueMarker(b->queue, &marker);
+    if (rc == CL_SUCCESS) rc = clWaitForEvents(1, &marker);
+    if (marker) clReleaseEvent(marker);
+    if (rc == CL_SUCCESS) rc = clFinish(b->queue);
+    return cl_check(rc, "waiting for the queue", err);
 }
 
 static const pgemm_backend_iface k_iface = {

@@ -141,6 +141,10 @@ void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info)
     cl_device_type type = 0;
     clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     info->device_is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    /* llvmpipe (rusticl, Clover's software path) runs work-items as SIMD
+     * lanes, like a GPU; other CPU drivers loop over them. */
+    info->work_items_as_loops =
+        info->device_is_cpu && !pgemm_text_icontains(info->device, "llvmpipe");
     cl_uint cu = 0;
     clGetDeviceInfo(d, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
     info->compute_units = cu;

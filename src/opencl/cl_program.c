@@ -26,12 +26,18 @@
 extern const char pgemm_cl_common[];
 extern const char pgemm_cl_direct[];
 extern const char pgemm_cl_tiled[];
+extern const char pgemm_cl_vector[];
 
 static const char k_magic[8] = {'P', 'G', 'E', 'M', 'M', 'C', 'L', '1'};
 
 static const char *family_source(cl_family_source s)
 {
-    return s == CL_SOURCE_DIRECT ? pgemm_cl_direct : pgemm_cl_tiled;
+    switch (s) {
+    case CL_SOURCE_DIRECT: return pgemm_cl_direct;
+    case CL_SOURCE_TILED: return pgemm_cl_tiled;
+    case CL_SOURCE_VECTOR: return pgemm_cl_vector;
+    }
+    return pgemm_cl_direct;
 }
 
 static void log_line(const cl_build_target *t, int level, const char *fmt, ...)

@@ -14,12 +14,21 @@
  *   tile24   24 x 24 tile, 12 x 12 work-group, 2 x 2 outputs, float4 loads
  *   reg64    64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, double-buffered
  *   reg128   128 x 128 tile, 16 x 16 work-group, 8 x 8 outputs, double-buffered
+ *   vec16x8_1x8, vec16x8_4x8
+ *            float16 x 8 columns per work-item, 1 x 8 or 4 x 8 work-group:
+ *            for CPUs with 16-float vectors (AVX-512)
+ *   vec8x8_2x8
+ *            float8 x 8 columns per work-item, 2 x 8 work-group (AVX2)
  */
 #define TILED_LOCAL(tm, tn, tk, db) ((1 + (db)) * (tk) * ((tm) + 1 + (tn) + 1) * 4)
 #define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db)                               \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
       TILED_LOCAL(tm, tn, tk, db), db, 0},                                              \
      CL_SOURCE_TILED}
+
+#define VEC(name, wgm, wgn, vm, tn)                                                       \
+    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0},          \
+     CL_SOURCE_VECTOR}
 
 static const cl_variant k_variants[] = {
     {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT},
@@ -28,6 +37,9 @@ static const cl_variant k_variants[] = {
     TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0),
     TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1),
     TILED("reg128", "reg", 128, 128, 8, 16, 16, 4, 1),
+    VEC("vec16x8_1x8", 1, 8, 16, 8),
+    VEC("vec16x8_4x8", 4, 8, 16, 8),
+    VEC("vec8x8_2x8", 2, 8, 8, 8),
 };
 
 size_t pgemm_cl_variant_count(void) { return sizeof k_variants / sizeof k_variants[0]; }
@@ -39,7 +51,12 @@ const cl_variant *pgemm_cl_variant(size_t index)
 
 const char *pgemm_cl_source_file(cl_family_source source)
 {
-    return source == CL_SOURCE_DIRECT ? "direct.cl" : "tiled.cl";
+    switch (source) {
+    case CL_SOURCE_DIRECT: return "direct.cl";
+    case CL_SOURCE_TILED: return "tiled.cl";
+    case CL_SOURCE_VECTOR: return "vector.cl";
+    }
+    return "?";
 }
 
 char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char *dst, size_t cap)
@@ -50,6 +67,11 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char
                                  "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DWGM=%u -DWGN=%u "
                                  "-DTPM=%u -DTPN=%u",
                                  trans_a, trans_b, d->wg_m, d->wg_n, d->thread_m, d->thread_n);
+    if (v->source == CL_SOURCE_VECTOR)
+        return pgemm_text_format(dst, cap,
+                                 "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DVM=%u -DTN=%u "
+                                 "-DWGM=%u -DWGN=%u",
+                                 trans_a, trans_b, d->thread_m, d->thread_n, d->wg_m, d->wg_n);
     return pgemm_text_format(dst, cap,
                              "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DTM=%u -DTN=%u -DTK=%u "
                              "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d",

@@ -12,7 +12,8 @@
 
 typedef enum cl_family_source {
     CL_SOURCE_DIRECT = 0, /* cl_kernels/direct.cl */
-    CL_SOURCE_TILED = 1   /* cl_kernels/tiled.cl */
+    CL_SOURCE_TILED = 1,  /* cl_kernels/tiled.cl */
+    CL_SOURCE_VECTOR = 2  /* cl_kernels/vector.cl */
 } cl_family_source;
 
 typedef struct cl_variant {
