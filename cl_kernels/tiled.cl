@@ -10,13 +10,17 @@
  *                 +----------+
  *              TK |   Bs     |      Bs[k][j]: op(B)(p0 + k, j0 + j)
  *                 +----------+
- *       TK                            work-item (x, y) owns rows
- *     +----+      +----------+        x, x + WGM, x + 2*WGM, ...
- *     |    |      | x  .  x  |        and columns
- *  TM | As |      | .  .  .  |        y, y + WGN, ...
- *     |    |      | x  .  x  |        of the tile: neighbours read
- *     +----+      +----------+        neighbouring words of As (no bank
- *   As[k][i]: op(A)(i0 + i, p0 + k)    conflicts) and one word of Bs.
+ *       TK                            work-item (x, y) owns the rows
+ *     +----+      +----------+        (x + r*WGM)*LVW + e  (e < LVW)
+ *     |    |      | x  .  x  |        and the columns
+ *  TM | As |      | .  .  .  |        (y + c*WGN)*LVW + f  (f < LVW)
+ *     |    |      | x  .  x  |        of the tile. Neighbours read
+ *     +----+      +----------+        neighbouring LVW-vectors of As (no
+ *   As[k][i]: op(A)(i0 + i, p0 + k)    bank conflicts) and one of Bs.
+ *
+ * LVW = 4 reads local memory as float4 (one 128-bit load instead of four
+ * 32-bit ones: the local-memory pipe, not the FMA units, bounds an 8 x 8
+ * thread tile read with scalar loads on NVIDIA GPUs). LVW = 1 reads floats.
  *
  * Global loads go along each operand's contiguous direction, VW floats at a
  * time (vloadVW), so they coalesce whichever way A and B are transposed.
@@ -26,24 +30,38 @@
  * memory into registers while the current one is multiplied, with one
  * barrier per step ("reg" family). DB = 0 is the plain tile ("tile").
  *
- * Parameters: TM, TN, TK, WGM, WGN, VW (1, 2 or 4), DB (0 or 1).
- * Requires TM % WGM == 0, TN % WGN == 0, and that each slab splits evenly
- * into VW-wide loads over the WGM * WGN work-items.
+ * Parameters: TM, TN, TK, WGM, WGN, VW (1, 2 or 4), DB (0 or 1), LVW (1 or
+ * 4). Requires TM % (WGM*LVW) == 0, TN % (WGN*LVW) == 0, and that each slab
+ * splits evenly into VW-wide loads over the WGM * WGN work-items.
  */
 #define NT (WGM * WGN)
 #define TPM (TM / WGM)
 #define TPN (TN / WGN)
 
-/* Local rows are padded by one word where they are written with a stride. */
+#ifndef LVW
+#define LVW 1
+#endif
+#if LVW == 4
+typedef float4 floatl;
+#define LSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
+#elif LVW == 1
+typedef float floatl;
+#define LSPLIT(dst, v) do { (dst)[0] = (v); } while (0)
+#else
+#error "LVW must be 1 or 4"
+#endif
+
+/* Local rows are padded by LVW words where they are written with a stride
+ * (fewer bank conflicts; rows stay LVW-aligned). */
 #if TRANS_A
-#define LDA_LOC (TM + 1)
+#define LDA_LOC (TM + LVW)
 #else
 #define LDA_LOC TM
 #endif
 #if TRANS_B
 #define LDB_LOC TN
 #else
-#define LDB_LOC (TN + 1)
+#define LDB_LOC (TN + LVW)
 #endif
 
 /* Loads per work-item per slab, in vectors of VW floats. */
@@ -53,8 +71,8 @@
 #if (TM * TK) % (VW * NT) != 0 || (TK * TN) % (VW * NT) != 0
 #error "slabs must split evenly into VW-wide loads"
 #endif
-#if TM % WGM != 0 || TN % WGN != 0
-#error "TM and TN must be multiples of the work-group shape"
+#if TM % (WGM * LVW) != 0 || TN % (WGN * LVW) != 0
+#error "TM and TN must be multiples of the work-group shape times LVW"
 #endif
 
 #if VW == 4
@@ -129,18 +147,23 @@
         }                                                                            \
     } while (0)
 
+/* Local memory is declared in LVW-vectors (so reads are aligned vector
+ * loads) and written as floats: element (buf, k, x) of a slab. */
+#define AS_AT(buf, k, x) (((__local float *)As)[((buf) * TK + (k)) * LDA_LOC + (x)])
+#define BS_AT(buf, k, x) (((__local float *)Bs)[((buf) * TK + (k)) * LDB_LOC + (x)])
+
 /* Registers -> local buffer `buf`. */
 #define STORE_SLABS(buf)                                                             \
     do {                                                                             \
         for (int l = 0; l < LA; l++) {                                               \
             const int v = tid + l * NT;                                              \
             for (int e = 0; e < VW; e++)                                             \
-                As[buf][A_VEC_P(v) + e * A_EP][A_VEC_I(v) + e * A_EI] = ra[l * VW + e]; \
+                AS_AT(buf, A_VEC_P(v) + e * A_EP, A_VEC_I(v) + e * A_EI) = ra[l * VW + e]; \
         }                                                                            \
         for (int l = 0; l < LB; l++) {                                               \
             const int v = tid + l * NT;                                              \
             for (int e = 0; e < VW; e++)                                             \
-                Bs[buf][B_VEC_P(v) + e * B_EP][B_VEC_J(v) + e * B_EJ] = rb[l * VW + e]; \
+                BS_AT(buf, B_VEC_P(v) + e * B_EP, B_VEC_J(v) + e * B_EJ) = rb[l * VW + e]; \
         }                                                                            \
     } while (0)
 
@@ -149,18 +172,24 @@
     do {                                                                             \
         for (int k = 0; k < TK; k++) {                                               \
             float a[TPM], b[TPN];                                                    \
-            for (int r = 0; r < TPM; r++) a[r] = As[buf][k][tx + r * WGM];           \
-            for (int c = 0; c < TPN; c++) b[c] = Bs[buf][k][ty + c * WGN];           \
+            for (int r = 0; r < TPM / LVW; r++)                                      \
+                LSPLIT(a + r * LVW, As[buf][k][tx + r * WGM]);                       \
+            for (int c = 0; c < TPN / LVW; c++)                                      \
+                LSPLIT(b + c * LVW, Bs[buf][k][ty + c * WGN]);                       \
             for (int r = 0; r < TPM; r++)                                            \
                 for (int c = 0; c < TPN; c++) acc[r][c] += a[r] * b[c];              \
         }                                                                            \
     } while (0)
 
+/* Tile row of accumulator row r (r < TPM), tile column of accumulator column c. */
+#define ROW_OF(r) ((tx + ((r) / LVW) * WGM) * LVW + (r) % LVW)
+#define COL_OF(c) ((ty + ((c) / LVW) * WGN) * LVW + (c) % LVW)
+
 __kernel __attribute__((reqd_work_group_size(WGM, WGN, 1)))
 void pgemm_gemm(PGEMM_KERNEL_ARGS)
 {
-    __local float As[1 + DB][TK][LDA_LOC];
-    __local float Bs[1 + DB][TK][LDB_LOC];
+    __local floatl As[1 + DB][TK][LDA_LOC / LVW];
+    __local floatl Bs[1 + DB][TK][LDB_LOC / LVW];
 
     PGEMM_SELECT_BATCH();
     const int tx = (int)get_local_id(0), ty = (int)get_local_id(1);
@@ -199,10 +228,10 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
 #endif
 
     for (int r = 0; r < TPM; r++) {
-        const int i = i0 + tx + r * WGM;
-        if (i >= M) break;
+        const int i = i0 + ROW_OF(r);
+        if (i >= M) continue;
         for (int c = 0; c < TPN; c++) {
-            const int j = j0 + ty + c * WGN;
+            const int j = j0 + COL_OF(c);
             if (j < N) PGEMM_STORE(i, j, acc[r][c]);
         }
     }

@@ -19,6 +19,7 @@ typedef enum cl_family_source {
 typedef struct cl_variant {
     pgemm_variant_desc desc;
     cl_family_source source;
+    unsigned local_vector;   /* tiled: local-memory read width LVW (1 or 4) */
 } cl_variant;
 
 size_t pgemm_cl_variant_count(void);

@@ -1,0 +1,34 @@
+# Sourced by tools/run.sh and tools/test.sh: installs missing Debian packages.
+# pgemm_need PKG...  installs those of PKG... that are not installed yet
+# (apt-get as root, or through sudo), and fails with the list otherwise.
+pgemm_need() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "pgemm: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+            return 1
+        fi
+    fi
+    echo "pgemm: installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}
+
+# Packages every build needs.
+PGEMM_BUILD_PACKAGES=(cmake ninja-build gcc libc6-dev ocl-icd-opencl-dev opencl-c-headers)
+
+# Configures and builds into $1 (default build/).
+pgemm_build() {
+    local dir=${1:-build}
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$dir"
+}
