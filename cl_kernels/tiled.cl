@@ -167,9 +167,22 @@ typedef float floatl;
         }                                                                            \
     } while (0)
 
-/* acc += As[buf] * Bs[buf] for this work-item's rows and columns. */
+/* acc += As[buf] * Bs[buf] for this work-item's rows and columns. KU
+ * bounds how far the K loop is unrolled (0: fully): a full unroll issues
+ * every local load ahead of the multiplies, which costs registers (on
+ * Polaris 212 VGPRs for reg128 fully unrolled, about 106 with KU = 4). */
+#ifndef KU
+#define KU 0
+#endif
+#if KU > 0
+#define PRAGMA_STR(x) _Pragma(#x)
+#define UNROLL_K(n) PRAGMA_STR(unroll n)
+#else
+#define UNROLL_K(n)
+#endif
 #define MULTIPLY(buf)                                                                \
     do {                                                                             \
+        UNROLL_K(KU)                                                                 \
         for (int k = 0; k < TK; k++) {                                               \
             float a[TPM], b[TPN];                                                    \
             for (int r = 0; r < TPM / LVW; r++)                                      \

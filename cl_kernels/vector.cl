@@ -36,14 +36,13 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
     const int i0 = ((int)get_group_id(0) * WGM + (int)get_local_id(0)) * VM;
     const int j0 = ((int)get_group_id(1) * WGN + (int)get_local_id(1)) * TN;
     if (i0 >= M || j0 >= N) return;
-    const int rows_full = i0 + VM <= M, cols_full = j0 + TN <= N;
 
     floatm acc[TN];
     for (int c = 0; c < TN; c++) acc[c] = (floatm)(0.0f);
 
 #if !TRANS_A
     /* Inner blocks: op(A)'s rows are contiguous, one vector load per step. */
-    if (rows_full && cols_full) {
+    if (i0 + VM <= M && j0 + TN <= N) {
         for (int p = 0; p < K; p++) {
             const floatm a = VLOADM(0, &A_AT(i0, p));
             for (int c = 0; c < TN; c++) acc[c] = fma(a, (floatm)(B_AT(p, j0 + c)), acc[c]);

@@ -6,6 +6,7 @@
 
 pgemm_status pgemm_buffer_create(pgemm_context *ctx, size_t bytes, pgemm_buffer **out)
 {
+    if (out) *out = NULL;
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
     if (!out) return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "out is NULL");

@@ -52,6 +52,9 @@ static pgemm_stored stored_of(const operand *op, pgemm_layout layout)
     return s;
 }
 
+static pgemm_status check_extent(pgemm_context *ctx, const pgemm_gemm_call *call,
+                                 const operand *op, size_t span, const char *ldname);
+
 static pgemm_status check_operand(pgemm_context *ctx, const pgemm_gemm_call *call,
                                   const operand *op)
 {
@@ -78,12 +81,23 @@ static pgemm_status check_operand(pgemm_context *ctx, const pgemm_gemm_call *cal
     if (!op->read || span == 0) return PGEMM_SUCCESS;
     if (!op->ptr)
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "%c is NULL", op->name);
+    if (!call->host) {
+        pgemm_status st = check_extent(ctx, call, op, span, ldname);
+        if (st != PGEMM_SUCCESS) return st;
+    }
+    /* A valid call the kernels cannot index: after the extent check, so that
+     * a buffer too small is reported as the caller's error. */
     if (span > PGEMM_MAX_INDEX || op->ld > PGEMM_MAX_INDEX)
         return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
                           "%c spans %zu elements; kernels index at most %zu per matrix", op->name,
                           span, PGEMM_MAX_INDEX);
-    if (call->host) return PGEMM_SUCCESS;
+    return PGEMM_SUCCESS;
+}
 
+/* The buffer holds offset + (batch-1)*stride + span elements. */
+static pgemm_status check_extent(pgemm_context *ctx, const pgemm_gemm_call *call,
+                                 const operand *op, size_t span, const char *ldname)
+{
     const pgemm_buffer *buf = op->ptr;
     if (buf->ctx != ctx)
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,

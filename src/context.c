@@ -66,6 +66,25 @@ static pgemm_status apply_environment(pgemm_options *o)
     return PGEMM_SUCCESS;
 }
 
+static pgemm_status check_options(const pgemm_options *o)
+{
+    if (o->log_level < 0 || o->log_level > 2)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->log_level (%d) must be 0, 1 or 2", o->log_level);
+    if (o->backend != PGEMM_BACKEND_AUTO && o->backend != PGEMM_BACKEND_HIP &&
+        o->backend != PGEMM_BACKEND_OPENCL)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->backend (%d) is not a pgemm_backend value", (int)o->backend);
+    if (o->precision != PGEMM_PRECISION_FP32 && o->precision != PGEMM_PRECISION_FP16_MIXED)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->precision (%d) is not a pgemm_precision value", (int)o->precision);
+    if (o->device_index < -1)
+        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "opts->device_index (%d) must be -1 (first usable) or >= 0",
+                          o->device_index);
+    return PGEMM_SUCCESS;
+}
+
 /* Where compiled kernels are cached: PGEMM_CACHE_DIR ("off" disables), else
  * $XDG_CACHE_HOME/pgemm, else ~/.cache/pgemm. NULL when there is none. */
 static const char *cache_dir(char *buf, size_t cap)
@@ -126,26 +145,16 @@ pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out
     pgemm_options o;
     pgemm_options_init(&o);
     if (opts) o = *opts;
-    if (o.log_level < 0 || o.log_level > 2)
-        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "opts->log_level (%d) must be 0, 1 or 2", o.log_level);
-    pgemm_status st = apply_environment(&o);
+    /* The caller's options are checked as given, before the environment
+     * overrides any of them: a bad value is a bug in the caller. */
+    pgemm_status st = check_options(&o);
+    if (st != PGEMM_SUCCESS) return st;
+    st = apply_environment(&o);
     if (st != PGEMM_SUCCESS) return st;
     if (o.log_level > pgemm_log_level()) pgemm_log_set_level(o.log_level);
 
-    if (o.backend != PGEMM_BACKEND_AUTO && o.backend != PGEMM_BACKEND_HIP &&
-        o.backend != PGEMM_BACKEND_OPENCL)
-        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "opts->backend (%d) is not a pgemm_backend value", (int)o.backend);
-    if (o.precision != PGEMM_PRECISION_FP32 && o.precision != PGEMM_PRECISION_FP16_MIXED)
-        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "opts->precision (%d) is not a pgemm_precision value", (int)o.precision);
-    if (o.device_index < -1)
-        return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "opts->device_index (%d) must be -1 (first usable) or >= 0",
-                          o.device_index);
-
     pgemm_context *ctx = calloc(1, sizeof *ctx);
+
     if (!ctx) return pgemm_fail(NULL, PGEMM_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
     pthread_mutex_init(&ctx->lock, NULL);
     ctx->precision = o.precision;

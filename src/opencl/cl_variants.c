@@ -21,25 +21,26 @@
  *            float8 x 8 columns per work-item, 2 x 8 work-group (AVX2)
  */
 #define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + (db)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
-#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                          \
+#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, ku)                      \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
       TILED_LOCAL(tm, tn, tk, db, lvw), db, 0},                                         \
-     CL_SOURCE_TILED, lvw}
+     CL_SOURCE_TILED, lvw, ku}
 
 #define VEC(name, wgm, wgn, vm, tn)                                                       \
     {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0},          \
-     CL_SOURCE_VECTOR, 1}
+     CL_SOURCE_VECTOR, 1, 0}
 
 static const cl_variant k_variants[] = {
-    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT, 1},
-    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
-    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
-    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),
-    TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4),
-    TILED("reg64s", "reg", 64, 64, 16, 16, 16, 4, 1, 1),
-    TILED("reg128", "reg", 128, 128, 8, 16, 16, 4, 1, 4),
-    TILED("reg128s", "reg", 128, 128, 8, 16, 16, 4, 1, 1),
-    TILED("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4),
+    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT, 1, 0},
+    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1, 0),
+    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1, 0),
+    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1, 0),
+    TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4, 0),
+    TILED("reg64s", "reg", 64, 64, 16, 16, 16, 4, 1, 1, 0),
+    TILED("reg128", "reg", 128, 128, 8, 16, 16, 4, 1, 4, 0),
+    TILED("reg128s", "reg", 128, 128, 8, 16, 16, 4, 1, 1, 0),
+    TILED("reg128u4", "reg", 128, 128, 8, 16, 16, 4, 1, 4, 4),
+    TILED("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4, 0),
     VEC("vec16x8_1x8", 1, 8, 16, 8),
     VEC("vec16x8_4x8", 4, 8, 16, 8),
     VEC("vec8x8_2x8", 2, 8, 8, 8),
@@ -77,9 +78,9 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char
                                  trans_a, trans_b, d->thread_m, d->thread_n, d->wg_m, d->wg_n);
     return pgemm_text_format(dst, cap,
                              "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DTM=%u -DTN=%u -DTK=%u "
-                             "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d -DLVW=%u",
+                             "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d -DLVW=%u -DKU=%u",
                              trans_a, trans_b, d->tile_m, d->tile_n, d->tile_k, d->wg_m, d->wg_n,
-                             d->vector_width, d->double_buffered, v->local_vector);
+                             d->vector_width, d->double_buffered, v->local_vector, v->k_unroll);
 }
 
 void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],
