@@ -9,8 +9,9 @@
 #include "selector/selector.h"
 
 /* Picks the variant (forced or selected) and fills ctx->last_call. Called
- * with the lock held. */
-static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g)
+ * with the lock held. A forced fp16 variant under FP32 precision is not run:
+ * *refused names it. */
+static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g, const char **refused)
 {
     const pgemm_backend_iface *be = ctx->plugin.iface;
     size_t count = be->variant_count(ctx->bctx);
@@ -32,6 +33,10 @@ static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g)
         pgemm_select(list, count, &shape, &ctx->info, &sel);
     }
     const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
+    if (v->fp16 && ctx->precision != PGEMM_PRECISION_FP16_MIXED) {
+        *refused = v->name;
+        return sel.variant;
+    }
     pgemm_text_copy(call->variant, sizeof call->variant, v->name);
     pgemm_text_copy(call->why, sizeof call->why, sel.why);
     if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
@@ -56,7 +61,13 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
         ctx->has_last_call = 1;
         return PGEMM_SUCCESS;
     }
-    g->variant = choose_variant(ctx, g);
+    const char *refused = NULL;
+    g->variant = choose_variant(ctx, g, &refused);
+    if (refused)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "variant %s uses fp16 tiles, but the context's precision is FP32 "
+                          "(pgemm_set_precision(ctx, PGEMM_PRECISION_FP16_MIXED) allows it)",
+                          refused);
     pgemm_err err = {{0}};
     pgemm_status st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
     if (st != PGEMM_SUCCESS)

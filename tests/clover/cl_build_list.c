@@ -1,0 +1,53 @@
+/*
+ * Lists every OpenCL program build the plugin can make: one line per
+ * (variant, TRANS_A, TRANS_B), tab-separated, for tests/clover/clover_check.sh.
+ *
+ *   variant  trans_a  trans_b  source  wg_items  local_bytes  options
+ *
+ *   variant      variant name ("reg64")
+ *   trans_a/b    0 or 1
+ *   source       family file under cl_kernels/ ("tiled.cl"); the program is
+ *                cl_kernels/common.cl followed by this file
+ *   wg_items     work-group size (wg_m * wg_n)
+ *   local_bytes  local memory the variant table declares (upper bound)
+ *   options      the exact clBuildProgram options (contain spaces, no tabs)
+ *
+ * The first line is a header starting with '#'. No OpenCL runtime is needed.
+ * Exit status: 0, or 1 if an option string does not fit or contains a tab.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "opencl/cl_variants.h"
+
+int main(void)
+{
+    char options[1024];
+    int status = 0;
+
+    printf("#variant\ttrans_a\ttrans_b\tsource\twg_items\tlocal_bytes\toptions\n");
+    for (size_t i = 0; i < pgemm_cl_variant_count(); i++) {
+        const cl_variant *v = pgemm_cl_variant(i);
+        const pgemm_variant_desc *d = &v->desc;
+        for (int ta = 0; ta <= 1; ta++) {
+            for (int tb = 0; tb <= 1; tb++) {
+                options[sizeof options - 2] = '\0';
+                pgemm_cl_build_options(v, ta, tb, options, sizeof options);
+                if (options[sizeof options - 2] != '\0' || strchr(options, '\t') ||
+                    strchr(options, '\n')) {
+                    fprintf(stderr, "cl_build_list: %s: unusable build options\n", d->name);
+                    status = 1;
+                    continue;
+                }
+                printf("%s\t%d\t%d\t%s\t%u\t%u\t%s\n", d->name, ta, tb,
+                       pgemm_cl_source_file(v->source), d->wg_m * d->wg_n, d->local_bytes,
+                       options);
+            }
+        }
+    }
+    if (fflush(stdout) != 0) {
+        perror("cl_build_list: stdout");
+        status = 1;
+    }
+    return status;
+}

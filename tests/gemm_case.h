@@ -1,0 +1,77 @@
+/*
+ * One GEMM test case, run through the public API and checked completely:
+ *
+ *   - every matrix sits inside a larger allocation: `off` elements before
+ *     it, `pad` extra elements per leading dimension, `gap` elements between
+ *     the matrices of a batch, and a tail after the last one; all of that
+ *     is filled with `sentinel` (may be NaN) and must come back bit for bit;
+ *   - A and B must come back unchanged;
+ *   - every C window is compared with the fp64 reference (pgemm_ref) under
+ *     the componentwise bound with tolerance `tol`;
+ *   - pgemm_last_call() must name `expect_variant` (or "" when the call had
+ *     nothing to compute), the requested precision, and FP32 as used.
+ *
+ * The host API places the matrices at the same offsets inside host arrays,
+ * so memory before and after them is checked there too.
+ */
+#ifndef PGEMM_TEST_GEMM_CASE_H
+#define PGEMM_TEST_GEMM_CASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgemm.h"
+
+typedef enum test_api {
+    TEST_API_HOST = 0,    /* pgemm_sgemm_host */
+    TEST_API_BUFFER = 1,  /* pgemm_sgemm */
+    TEST_API_BATCHED = 2  /* pgemm_sgemm_strided_batched */
+} test_api;
+
+typedef struct test_gemm_case {
+    pgemm_layout layout;
+    pgemm_transpose ta, tb;
+    size_t m, n, k;
+    float alpha, beta;
+    size_t pad_a, pad_b, pad_c;       /* added to the smallest valid ld */
+    size_t off_a, off_b, off_c;       /* elements before the (first) matrix */
+    test_api api;
+    size_t batch;                     /* TEST_API_BATCHED only (>= 1) */
+    int zero_stride_a, zero_stride_b; /* one A (B) for the whole batch */
+    size_t gap_a, gap_b, gap_c;       /* stride = span + gap */
+    int nan_c;                        /* C windows start as NaN */
+    int nan_ab;                       /* A and B windows are NaN */
+    int null_ab;                      /* host API: pass NULL for A and B */
+    float sentinel;                   /* value of everything outside the windows */
+    uint64_t seed;
+    pgemm_precision precision;        /* set on the context before the call */
+    const char *expect_variant;       /* NULL: do not check the variant */
+    double tol;                       /* 0: 2.0 */
+} test_gemm_case;
+
+typedef struct test_gemm_stats {
+    size_t cases, failed, elements;
+    double max_scaled_err;  /* of the fp32 worst-case bound; <= tol passes */
+    double max_rel_fro;
+    double max_case_seconds;
+} test_gemm_stats;
+
+/* Defaults: column-major NN 1x1x1, alpha 1, beta 0, host API, batch 1,
+ * sentinel -777, seed 1, FP32, tol 2. */
+void test_gemm_case_init(test_gemm_case *gc);
+
+/* combo 0..7: layout (bit 2: row-major), ta (bit 1), tb (bit 0). */
+void test_gemm_set_combo(test_gemm_case *gc, int combo);
+const char *test_combo_name(int combo); /* "col NN" ... "row TT" */
+
+/* Runs and checks the case; returns 0 if it passed. Failures are printed
+ * (with the case's description) and counted by the CHECK machinery. */
+int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats *stats);
+
+/* A one-line description of the case, for messages. */
+const char *test_gemm_describe(const test_gemm_case *gc, char *buf, size_t cap);
+
+/* Prints "<label>: N cases, M failed, max err X of the bound, rel Frobenius Y". */
+void test_gemm_print_stats(const char *label, const test_gemm_stats *stats);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * A CPU stub backend plugin for the loader and core tests (like the OpenCL
+ * ICD loader's stub drivers). Built several times as libpgemm_<name>.so,
+ * one per test directory, with one of these modes:
+ *
+ *   STUB_MODE_OK           the whole vtable on host memory, with a plain
+ *                          column-major sgemm (2 variants). It also checks
+ *                          the contract of backend.h: every argument the core
+ *                          passes must be valid (m, n > 0, ld large enough,
+ *                          every matrix of the batch inside its buffer); a
+ *                          violation fails the call with "stub: contract".
+ *   STUB_MODE_BAD_VERSION  exports the entry, but with another api_version;
+ *                          every function aborts (the core must not call it).
+ *   STUB_MODE_NO_ENTRY     a valid shared object without the entry symbol.
+ *   STUB_MODE_NO_DEVICE    loads fine, create() refuses: "stub: no device".
+ *
+ * STUB_NAME is the backend name the table reports ("opencl" or "hip").
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+#define STUB_MODE_OK 0
+#define STUB_MODE_BAD_VERSION 1
+#define STUB_MODE_NO_ENTRY 2
+#define STUB_MODE_NO_DEVICE 3
+
+#ifndef STUB_MODE
+#error "define STUB_MODE"
+#endif
+#ifndef STUB_NAME
+#define STUB_NAME "opencl"
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* In BAD_VERSION mode the core must never call into the table. */
+#if STUB_MODE == STUB_MODE_BAD_VERSION
+#define GUARD() abort()
+#else
+#define GUARD() ((void)0)
+#endif
+
+#if STUB_MODE == STUB_MODE_NO_ENTRY
+
+/* Something exported, so that this is a normal plugin-looking library. */
+EXPORT int pgemm_stub_not_a_backend(void) { return 42; }
+
+#else
+
+static void set_err(pgemm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(pgemm_err *err, const char *fmt, ...)
+{
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+__attribute__((unused)) static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* Variants: a = plain i-j-p loops, b = the same summed in reverse k order. */
+static const pgemm_variant_desc k_variants[] = {
+    {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0},
+    {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0},
+};
+#define STUB_VARIANTS (sizeof k_variants / sizeof k_variants[0])
+
+typedef struct stub_ctx {
+    int magic;
+    size_t live_buffers;
+} stub_ctx;
+
+typedef struct stub_buf {
+    size_t bytes;
+    float *data;
+} stub_buf;
+
+#define STUB_MAGIC 0x57ab
+
+static void stub_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
+{
+    GUARD();
+    size_t used = strnlen(text, cap);
+    if (used + 1 >= cap) return;
+#if STUB_MODE == STUB_MODE_NO_DEVICE
+    snprintf(text + used, cap - used, "  stub %s backend: no device\n", STUB_NAME);
+#else
+    snprintf(text + used, cap - used, "  stub %s backend: device 0: stub-cpu (filter %s)\n",
+             STUB_NAME, cfg->opencl_platform ? cfg->opencl_platform : "none");
+#endif
+}
+
+static pgemm_status stub_create(const pgemm_backend_config *cfg, void **out, pgemm_info *info,
+                                pgemm_err *err)
+{
+    GUARD();
+    *out = NULL;
+#if STUB_MODE == STUB_MODE_NO_DEVICE
+    (void)cfg;
+    (void)info;
+    set_err(err, "stub: no device");
+    return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+#else
+    if (!cfg || !cfg->log) {
+        set_err(err, "stub: contract: config or log callback is NULL");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    if (cfg->device_index > 0) {
+        set_err(err, "stub: device index %d out of range: 1 device", cfg->device_index);
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    if (cfg->opencl_platform && *cfg->opencl_platform && !strstr("stub", cfg->opencl_platform)) {
+        set_err(err, "stub: no platform matching \"%s\"", cfg->opencl_platform);
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    stub_ctx *s = calloc(1, sizeof *s);
+    if (!s) {
+        set_err(err, "stub: out of memory");
+        return PGEMM_ERROR_OUT_OF_MEMORY;
+    }
+    s->magic = STUB_MAGIC;
+    copy(info->platform, sizeof info->platform, "stub");
+    copy(info->device, sizeof info->device, "stub-cpu");
+    copy(info->driver, sizeof info->driver, "stub 1.0");
+    copy(info->device_version, sizeof info->device_version, "stub");
+    info->device_is_cpu = 1;
+    info->compute_units = 1;
+    info->global_mem_bytes = (uint64_t)1 << 32;
+    info->max_buffer_bytes = (uint64_t)1 << 30;
+    info->local_mem_bytes = 32768;
+    info->has_fp16_tiles = 0;
+    /* The tests read the cache directory the core chose from here. */
+    snprintf(info->why, sizeof info->why, "stub device (cache=%s, device_index=%d)",
+             cfg->cache_dir ? cfg->cache_dir : "(none)", cfg->device_index);
+    *out = s;
+    return PGEMM_SUCCESS;
+#endif
+}
+
+static void stub_destroy(void *h)
+{
+    GUARD();
+    stub_ctx *s = h;
+    if (!s) return;
+    if (s->magic != STUB_MAGIC) abort();
+    if (s->live_buffers != 0) {
+        fprintf(stderr, "stub: contract: context destroyed with %zu live buffers\n",
+                s->live_buffers);
+        abort();
+    }
+    s->magic = 0;
+    free(s);
+}
+
+static size_t stub_variant_count(void *h)
+{
+    GUARD();
+    (void)h;
+    return STUB_VARIANTS;
+}
+
+static const pgemm_variant_desc *stub_variant(void *h, size_t i)
+{
+    GUARD();
+    (void)h;
+    return i < STUB_VARIANTS ? &k_variants[i] : NULL;
+}
+
+static pgemm_status stub_buffer_create(void *h, size_t bytes, void **out, pgemm_err *err)
+{
+    GUARD();
+    stub_ctx *s = h;
+    if (bytes == 0) {
+        set_err(err, "stub: contract: buffer of 0 bytes");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    stub_buf *b = calloc(1, sizeof *b);
+    if (b) b->data = malloc(bytes);
+    if (!b || !b->data) {
+        if (b) free(b);
+        set_err(err, "stub: out of memory");
+        return PGEMM_ERROR_OUT_OF_MEMORY;
+    }
+    /* Fresh buffers hold garbage, like device memory: a NaN pattern. */
+    memset(b->data, 0xff, bytes);
+    b->bytes = bytes;
+    s->live_buffers++;
+    *out = b;
+    return PGEMM_SUCCESS;
+}
+
+static void stub_buffer_destroy(void *h, void *buf)
+{
+    GUARD();
+    stub_ctx *s = h;
+    stub_buf *b = buf;
+    if (!b) return;
+    s->live_buffers--;
+    free(b->data);
+    free(b);
+}
+
+static pgemm_status range_ok(const stub_buf *b, size_t offset, size_t bytes, pgemm_err *err)
+{
+    if (!b || offset > b->bytes || bytes > b->bytes - offset) {
+        set_err(err, "stub: contract: %zu bytes at %zu outside a buffer of %zu", bytes, offset,
+                b ? b->bytes : 0);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    return PGEMM_SUCCESS;
+}
+
+static pgemm_status stub_buffer_write(void *h, void *buf, size_t offset, size_t bytes,
+                                      const void *src, pgemm_err *err)
+{
+    GUARD();
+    (void)h;
+    stub_buf *b = buf;
+    pgemm_status st = range_ok(b, offset, bytes, err);
+    if (st == PGEMM_SUCCESS) memcpy((char *)b->data + offset, src, bytes);
+    return st;
+}
+
+static pgemm_status stub_buffer_read(void *h, void *buf, size_t offset, size_t bytes, void *dst,
+                                     pgemm_err *err)
+{
+    GUARD();
+    (void)h;
+    stub_buf *b = buf;
+    pgemm_status st = range_ok(b, offset, bytes, err);
+    if (st == PGEMM_SUCCESS) memcpy(dst, (char *)b->data + offset, bytes);
+    return st;
+}
+
+static pgemm_status rect_ok(const stub_buf *b, size_t buf_offset, size_t buf_pitch,
+                            size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    if (rows == 0 || row_bytes == 0) return PGEMM_SUCCESS;
+    if (row_bytes > buf_pitch && rows > 1) {
+        set_err(err, "stub: contract: rect rows of %zu bytes overlap (pitch %zu)", row_bytes,
+                buf_pitch);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    return range_ok(b, buf_offset, (rows - 1) * buf_pitch + row_bytes, err);
+}
+
+static pgemm_status stub_buffer_write_rect(void *h, void *buf, size_t buf_offset,
+                                           size_t buf_pitch, const void *src, size_t host_pitch,
+                                           size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    GUARD();
+    (void)h;
+    stub_buf *b = buf;
+    pgemm_status st = rect_ok(b, buf_offset, buf_pitch, row_bytes, rows, err);
+    if (st != PGEMM_SUCCESS) return st;
+    for (size_t r = 0; r < rows; r++)
+        memcpy((char *)b->data + buf_offset + r * buf_pitch, (const char *)src + r * host_pitch,
+               row_bytes);
+    return PGEMM_SUCCESS;
+}
+
+static pgemm_status stub_buffer_read_rect(void *h, void *buf, size_t buf_offset,
+                                          size_t buf_pitch, void *dst, size_t host_pitch,
+                                          size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    GUARD();
+    (void)h;
+    stub_buf *b = buf;
+    pgemm_status st = rect_ok(b, buf_offset, buf_pitch, row_bytes, rows, err);
+    if (st != PGEMM_SUCCESS) return st;
+    for (size_t r = 0; r < rows; r++)
+        memcpy((char *)dst + r * host_pitch, (const char *)b->data + buf_offset + r * buf_pitch,
+               row_bytes);
+    return PGEMM_SUCCESS;
+}
+
+/* Checks that one operand of the batch lies inside its buffer. */
+static pgemm_status operand_ok(char name, const stub_buf *b, size_t offset, size_t ld,
+                               size_t stride, size_t batch, size_t run, size_t runs,
+                               pgemm_err *err)
+{
+    if (!b) {
+        set_err(err, "stub: contract: %c is NULL", name);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    if (ld < (run ? run : 1)) {
+        set_err(err, "stub: contract: ld%c %zu < %zu", name + 32, ld, run);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    size_t span = (runs - 1) * ld + run;
+    size_t end = offset + (batch - 1) * stride + span;
+    if (end > b->bytes / sizeof(float)) {
+        set_err(err,
+                "stub: contract: %c needs %zu floats (offset %zu, stride %zu, batch %zu, "
+                "span %zu) but its buffer holds %zu",
+                name, end, offset, stride, batch, span, b->bytes / sizeof(float));
+        return PGEMM_ERROR_INTERNAL;
+    }
+    return PGEMM_SUCCESS;
+}
+
+static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err)
+{
+    GUARD();
+    stub_ctx *s = h;
+    if (!s || s->magic != STUB_MAGIC) {
+        set_err(err, "stub: contract: bad backend context");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    if (g->m == 0 || g->n == 0 || g->batch_count == 0 || g->variant >= STUB_VARIANTS) {
+        set_err(err, "stub: contract: m %zu n %zu batch %zu variant %zu", g->m, g->n,
+                g->batch_count, g->variant);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    pgemm_status st;
+    if (g->k > 0) {
+        st = operand_ok('A', g->a, g->a_offset, g->lda, g->stride_a, g->batch_count,
+                        g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k, err);
+        if (st != PGEMM_SUCCESS) return st;
+        st = operand_ok('B', g->b, g->b_offset, g->ldb, g->stride_b, g->batch_count,
+                        g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n, err);
+        if (st != PGEMM_SUCCESS) return st;
+    }
+    st = operand_ok('C', g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count, g->m, g->n,
+                    err);
+    if (st != PGEMM_SUCCESS) return st;
+    if (g->batch_count > 1 && g->stride_c < (g->n - 1) * g->ldc + g->m) {
+        set_err(err, "stub: contract: C matrices overlap (stride_c %zu)", g->stride_c);
+        return PGEMM_ERROR_INTERNAL;
+    }
+
+    const float *A = g->k ? ((const stub_buf *)g->a)->data : NULL;
+    const float *B = g->k ? ((const stub_buf *)g->b)->data : NULL;
+    float *C = ((stub_buf *)g->c)->data;
+    int reverse = g->variant == 1;
+    for (size_t z = 0; z < g->batch_count; z++) {
+        const float *a = A ? A + g->a_offset + z * g->stride_a : NULL;
+        const float *b = B ? B + g->b_offset + z * g->stride_b : NULL;
+        float *c = C + g->c_offset + z * g->stride_c;
+        for (size_t j = 0; j < g->n; j++)
+            for (size_t i = 0; i < g->m; i++) {
+                float acc = 0.0f;
+                for (size_t q = 0; q < g->k; q++) {
+                    size_t p = reverse ? g->k - 1 - q : q;
+                    float av = g->trans_a ? a[p + i * g->lda] : a[i + p * g->lda];
+                    float bv = g->trans_b ? b[j + p * g->ldb] : b[p + j * g->ldb];
+                    acc += av * bv;
+                }
+                float *dst = c + i + j * g->ldc;
+                *dst = g->beta == 0.0f ? g->alpha * acc : g->alpha * acc + g->beta * *dst;
+            }
+    }
+    return PGEMM_SUCCESS;
+}
+
+static pgemm_status stub_synchronize(void *h, pgemm_err *err)
+{
+    GUARD();
+    (void)h;
+    (void)err;
+    return PGEMM_SUCCESS;
+}
+
+static const pgemm_backend_iface k_iface = {
+#if STUB_MODE == STUB_MODE_BAD_VERSION
+    PGEMM_BACKEND_API_VERSION + 1,
+#else
+    PGEMM_BACKEND_API_VERSION,
+#endif
+    STUB_NAME,
+    stub_describe,
+    stub_create,
+    stub_destroy,
+    stub_variant_count,
+    stub_variant,
+    stub_buffer_create,
+    stub_buffer_destroy,
+    stub_buffer_write,
+    stub_buffer_read,
+    stub_buffer_write_rect,
+    stub_buffer_read_rect,
+    stub_sgemm,
+    stub_synchronize,
+};
+
+EXPORT const pgemm_backend_iface *pgemm_backend_entry(void) { return &k_iface; }
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * Correctness of every kernel variant of the context's backend, forced one
+ * at a time, in all 8 layout x transpose combinations.
+ *
+ * Not every size x scalar x ld x offset x API combination is run: for
+ * variant v, case l (0 <= l < 8 * ROUNDS) takes combination l % 8 and picks
+ * every other parameter from its list with an index that walks the list
+ * with a step coprime to its length, so that across the 8 * ROUNDS cases of
+ * each variant every size occurs as m, as n and as k, and every scalar pair,
+ * padding, offset, sentinel and API is used. The rotation is shifted by v,
+ * so different variants see different pairings. Deterministic.
+ *
+ * usage: test_gemm_variants [variant-name ...]   (default: all)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm_case.h"
+#include "test_util.h"
+
+/* Sizes around every tile multiple the variants use (8, 16, 20, 24, 64, 96,
+ * 128) and primes. */
+static const size_t k_sizes[] = {1,  2,  3,  5,  7,  9,  11, 13, 17, 19, 21, 23,
+                                 25, 31, 33, 37, 47, 49, 63, 65, 95, 97, 127, 129};
+#define NSIZES (sizeof k_sizes / sizeof k_sizes[0])
+
+static const struct {
+    float alpha, beta;
+} k_scalars[] = {{1.0f, 0.0f},  {1.0f, 1.0f},   {-1.0f, 0.5f}, {0.5f, -2.25f}, {-2.25f, 0.0f},
+                 {1.0f, -1.0f}, {0.5f, 1.0f},   {3.0f, 0.25f}, {0.0f, 0.5f},   {0.0f, 0.0f}};
+#define NSCALARS (sizeof k_scalars / sizeof k_scalars[0])
+
+static const size_t k_pads[] = {0, 1, 3, 17};
+static const size_t k_offsets[] = {0, 1, 5, 33};
+
+/* Cases per combination per variant; 8 * ROUNDS >= NSIZES and >= NSCALARS. */
+#define ROUNDS 6
+
+/* What one variant's cases covered; checked after its run so that the
+ * rotation provably hits every value of every list. */
+typedef struct coverage {
+    unsigned char m[NSIZES], n[NSIZES], k[NSIZES], scalars[NSCALARS], pad[4], off[4];
+    unsigned char api[2], nan_sentinel[2], combo[8], fp16[2];
+} coverage;
+
+static size_t index_of(const size_t *list, size_t count, size_t value)
+{
+    for (size_t i = 0; i < count; i++)
+        if (list[i] == value) return i;
+    return 0;
+}
+
+static void cover(coverage *c, const test_gemm_case *gc, int combo)
+{
+    c->m[index_of(k_sizes, NSIZES, gc->m)] = 1;
+    c->n[index_of(k_sizes, NSIZES, gc->n)] = 1;
+    c->k[index_of(k_sizes, NSIZES, gc->k)] = 1;
+    for (size_t i = 0; i < NSCALARS; i++)
+        if (k_scalars[i].alpha == gc->alpha && k_scalars[i].beta == gc->beta) c->scalars[i] = 1;
+    c->pad[index_of(k_pads, 4, gc->pad_a)] = c->pad[index_of(k_pads, 4, gc->pad_b)] =
+        c->pad[index_of(k_pads, 4, gc->pad_c)] = 1;
+    c->off[index_of(k_offsets, 4, gc->off_a)] = c->off[index_of(k_offsets, 4, gc->off_b)] =
+        c->off[index_of(k_offsets, 4, gc->off_c)] = 1;
+    c->api[gc->api == TEST_API_BUFFER] = 1;
+    c->nan_sentinel[gc->sentinel != gc->sentinel] = 1;
+    c->combo[combo] = 1;
+    c->fp16[gc->precision == PGEMM_PRECISION_FP16_MIXED] = 1;
+}
+
+static void check_coverage(const coverage *c, const char *name)
+{
+    const unsigned char *bytes = (const unsigned char *)c;
+    size_t missing = 0;
+    for (size_t i = 0; i < sizeof *c; i++) missing += bytes[i] == 0;
+    CHECK_MSG(missing == 0, "variant %s: the rotation missed %zu list values", name, missing);
+}
+
+static size_t gcd(size_t a, size_t b) { return b ? gcd(b, a % b) : a; }
+
+/* The smallest step >= want that is coprime to n. */
+static size_t coprime_step(size_t want, size_t n)
+{
+    while (gcd(want, n) != 1) want++;
+    return want;
+}
+
+static void make_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
+{
+    static size_t step_n, step_k;
+    if (!step_n) {
+        step_n = coprime_step(5, NSIZES);
+        step_k = coprime_step(7, NSIZES);
+    }
+    test_gemm_case_init(gc);
+    test_gemm_set_combo(gc, (int)(l % 8));
+    gc->m = k_sizes[(l + 3 * v) % NSIZES];
+    gc->n = k_sizes[(l * step_n + 7 + v) % NSIZES];
+    gc->k = k_sizes[(l * step_k + 3 + 2 * v) % NSIZES];
+    gc->alpha = k_scalars[(l + v) % NSCALARS].alpha;
+    gc->beta = k_scalars[(l + v) % NSCALARS].beta;
+    gc->api = ((l / 8) + (l % 8) + v) % 2 ? TEST_API_BUFFER : TEST_API_HOST;
+    gc->pad_a = k_pads[(l / 2 + v) % 4];
+    gc->pad_b = k_pads[(l / 3 + 1) % 4];
+    gc->pad_c = k_pads[(l / 5 + 2 + v) % 4];
+    gc->off_a = k_offsets[(l / 4 + v) % 4];
+    gc->off_b = k_offsets[(l / 3 + 2) % 4];
+    gc->off_c = k_offsets[(l / 2 + 1 + v) % 4];
+    gc->sentinel = l % 3 == 1 ? NAN : -777.0f;
+    /* CBLAS: beta == 0 does not read C, alpha == 0 does not read A and B. */
+    gc->nan_c = gc->beta == 0.0f;
+    gc->nan_ab = gc->alpha == 0.0f;
+    gc->null_ab = gc->alpha == 0.0f && gc->api == TEST_API_HOST && l % 2 == 0;
+    gc->precision = l % 5 == 2 ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
+    gc->seed = 1000 * (v + 1) + l;
+    gc->expect_variant = name;
+}
+
+static int selected(const char *name, int argc, char **argv)
+{
+    if (argc < 2) return 1;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], name)) return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    test_begin("test_gemm_variants");
+    pgemm_context *ctx = test_context();
+
+    size_t count = pgemm_variant_count(ctx);
+    pgemm_info info;
+    CHECK_OK(ctx, pgemm_context_info(ctx, &info));
+    CHECK(count > 0);
+    CHECK(count == info.variant_count);
+    CHECK(pgemm_variant_name(ctx, count) == NULL);
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < i; j++)
+            CHECK_MSG(strcmp(pgemm_variant_name(ctx, i), pgemm_variant_name(ctx, j)) != 0,
+                      "variants %zu and %zu are both named \"%s\"", j, i,
+                      pgemm_variant_name(ctx, i));
+
+    test_gemm_stats all = {0};
+    size_t ran = 0;
+    for (size_t v = 0; v < count; v++) {
+        const char *name = pgemm_variant_name(ctx, v);
+        REQUIRE(name && *name);
+        if (!selected(name, argc, argv)) continue;
+        ran++;
+        CHECK_OK(ctx, pgemm_force_variant(ctx, name));
+        test_gemm_stats st = {0};
+        coverage cov;
+        memset(&cov, 0, sizeof cov);
+        double t0 = test_elapsed();
+        for (size_t l = 0; l < 8 * ROUNDS; l++) {
+            test_gemm_case gc;
+            make_case(&gc, v, l, name);
+            cover(&cov, &gc, (int)(l % 8));
+            test_gemm_run(ctx, &gc, &st);
+        }
+        check_coverage(&cov, name);
+        char label[96];
+        snprintf(label, sizeof label, "variant %s (%.2f s)", name, test_elapsed() - t0);
+        test_gemm_print_stats(label, &st);
+        all.cases += st.cases;
+        all.failed += st.failed;
+        all.elements += st.elements;
+        if (st.max_scaled_err > all.max_scaled_err) all.max_scaled_err = st.max_scaled_err;
+        if (st.max_rel_fro > all.max_rel_fro) all.max_rel_fro = st.max_rel_fro;
+        if (st.max_case_seconds > all.max_case_seconds) all.max_case_seconds = st.max_case_seconds;
+    }
+    CHECK_MSG(ran > 0, "no variant matched the names given on the command line");
+    test_gemm_print_stats("all variants", &all);
+    pgemm_context_destroy(ctx);
+    return test_finish();
+}

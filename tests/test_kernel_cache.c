@@ -1,0 +1,297 @@
+/*
+ * The OpenCL kernel binary cache (src/opencl/cl_program.c):
+ *
+ *  1. PGEMM_CACHE_DIR=<fresh dir>: GEMMs with 5 (variant, transpose)
+ *     kernels leave *.bin files there (in a subfolder), each a well-formed
+ *     entry: "PGEMMCL1" | u64 key length | key | u64 binary length |
+ *     u64 FNV-1a of the binary | binary; no temporary files left over.
+ *  2. Every file damaged in place (truncated, emptied, bytes flipped, header
+ *     overwritten, junk appended): a new context gives correct results and
+ *     every file is a well-formed entry again.
+ *  3. A third context loads them: correct results, and no file is
+ *     rewritten (same inode, same modification time).
+ *  4. PGEMM_CACHE_DIR=off: no file appears anywhere (not in the cache dir,
+ *     not under $HOME/.cache/pgemm or $XDG_CACHE_HOME/pgemm, not in the
+ *     working directory, e.g. as ./off).
+ *  5. PGEMM_CACHE_DIR unset: the cache goes to $XDG_CACHE_HOME/pgemm.
+ *
+ * usage: test_kernel_cache [SCRATCH_DIR]   (default: $TMPDIR or /tmp)
+ */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gemm_case.h"
+#include "test_util.h"
+
+enum { MAX_FILES = 64, NKERNELS = 5 };
+
+typedef struct cache_file {
+    char path[1024];
+    ino_t inode;
+    struct timespec mtime;
+    off_t size;
+} cache_file;
+
+typedef struct listing {
+    size_t count, tmp_count;
+    cache_file f[MAX_FILES];
+} listing;
+
+static listing *g_list;
+
+static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (type != FTW_F) return 0;
+    size_t len = strlen(path);
+    if (len > 4 && !strcmp(path + len - 4, ".tmp")) g_list->tmp_count++;
+    if (g_list->count < MAX_FILES) {
+        cache_file *f = &g_list->f[g_list->count];
+        snprintf(f->path, sizeof f->path, "%s", path);
+        f->inode = st->st_ino;
+        f->mtime = st->st_mtim;
+        f->size = st->st_size;
+    }
+    g_list->count++;
+    return 0;
+}
+
+/* Every regular file under dir (recursively); a missing dir lists nothing. */
+static void list_files(const char *dir, listing *out)
+{
+    memset(out, 0, sizeof *out);
+    g_list = out;
+    struct stat st;
+    if (stat(dir, &st) != 0) return;
+    nftw(dir, collect, 16, FTW_PHYS);
+}
+
+static size_t count_bin(const listing *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->count && i < MAX_FILES; i++) {
+        size_t len = strlen(l->f[i].path);
+        n += len > 4 && !strcmp(l->f[i].path + len - 4, ".bin");
+    }
+    return n;
+}
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (buf && n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = n > 0 ? (size_t)n : 0;
+    return buf;
+}
+
+/* NULL if path is a well-formed cache entry, else what is wrong. */
+static const char *entry_problem(const char *path)
+{
+    size_t len;
+    unsigned char *p = slurp(path, &len);
+    const char *why = NULL;
+    uint64_t key_len, bin_len, sum;
+    if (!p) return "unreadable";
+    if (len < 32 || memcmp(p, "PGEMMCL1", 8) != 0) why = "bad magic";
+    else {
+        memcpy(&key_len, p + 8, 8);
+        if (key_len > len - 32) why = "bad key length";
+        else {
+            memcpy(&bin_len, p + 16 + key_len, 8);
+            memcpy(&sum, p + 24 + key_len, 8);
+            if (bin_len == 0 || 32 + key_len + bin_len != len) why = "bad binary length";
+            else if (fnv1a64(p + 32 + key_len, bin_len) != sum) why = "bad checksum";
+        }
+    }
+    free(p);
+    return why;
+}
+
+/* Damages a file in place (same inode), five different ways. */
+static void damage(const char *path, int how)
+{
+    size_t len;
+    unsigned char *p = slurp(path, &len);
+    REQUIRE(p && len > 64);
+    FILE *f = fopen(path, "r+b");
+    REQUIRE(f);
+    switch (how % 5) {
+    case 0: /* truncated in the middle of the binary */
+        REQUIRE(truncate(path, (off_t)(len - len / 3)) == 0);
+        break;
+    case 1: /* bytes flipped near the end: the checksum must catch it */
+        for (size_t i = len - 24; i < len - 8; i++) p[i] ^= 0x5a;
+        fseek(f, 0, SEEK_SET);
+        REQUIRE(fwrite(p, 1, len, f) == len);
+        break;
+    case 2: /* header overwritten */
+        fseek(f, 0, SEEK_SET);
+        REQUIRE(fwrite("GARBAGE!GARBAGE!", 1, 16, f) == 16);
+        break;
+    case 3: /* emptied */
+        REQUIRE(truncate(path, 0) == 0);
+        break;
+    case 4: /* junk appended after a valid entry */
+        fseek(f, 0, SEEK_END);
+        REQUIRE(fwrite("junkjunk", 1, 8, f) == 8);
+        break;
+    }
+    fclose(f);
+    free(p);
+}
+
+/* The GEMMs that need NKERNELS distinct (variant, transpose) kernels. */
+static void run_gemms(const char *phase)
+{
+    pgemm_context *ctx = test_context();
+    size_t count = pgemm_variant_count(ctx);
+    REQUIRE(count >= 2);
+    test_gemm_stats st = {0};
+    for (int i = 0; i < NKERNELS; i++) {
+        test_gemm_case gc;
+        test_gemm_case_init(&gc);
+        test_gemm_set_combo(&gc, i % 4); /* column-major: transposes map 1:1 */
+        gc.m = 33;
+        gc.n = 17 + (size_t)i;
+        gc.k = 9;
+        gc.beta = 0.5f;
+        gc.seed = 70 + (uint64_t)i;
+        gc.expect_variant = pgemm_variant_name(ctx, i < 4 ? 0 : count - 1);
+        CHECK_OK(ctx, pgemm_force_variant(ctx, gc.expect_variant));
+        gc.api = i % 2 ? TEST_API_BUFFER : TEST_API_HOST;
+        test_gemm_run(ctx, &gc, &st);
+    }
+    test_gemm_print_stats(phase, &st);
+    pgemm_context_destroy(ctx);
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
+
+int main(int argc, char **argv)
+{
+    test_begin("test_kernel_cache");
+    const char *scratch = argc > 1 ? argv[1] : getenv("TMPDIR");
+    if (!scratch || !*scratch) scratch = "/tmp";
+    mkdir(scratch, 0755);
+    char base[1024], cache[1100], home[1100], xdg[1100], cwd[1100], xdg_cache[1200];
+    snprintf(base, sizeof base, "%s/pgemm-cache-test-XXXXXX", scratch);
+    REQUIRE(mkdtemp(base) != NULL);
+    snprintf(cache, sizeof cache, "%s/cache", base);
+    snprintf(home, sizeof home, "%s/home", base);
+    snprintf(xdg, sizeof xdg, "%s/xdg", base);
+    snprintf(cwd, sizeof cwd, "%s/cwd", base);
+    snprintf(xdg_cache, sizeof xdg_cache, "%s/pgemm", xdg);
+    REQUIRE(mkdir(home, 0755) == 0 && mkdir(xdg, 0755) == 0 && mkdir(cwd, 0755) == 0);
+    REQUIRE(chdir(cwd) == 0);
+    test_setenv("HOME", home);
+    test_setenv("XDG_CACHE_HOME", xdg);
+    printf("test_kernel_cache: scratch %s\n", base);
+
+    /* 1. A fresh cache fills. */
+    test_setenv("PGEMM_CACHE_DIR", cache);
+    run_gemms("fresh cache");
+    listing first;
+    list_files(cache, &first);
+    size_t nbin = count_bin(&first);
+    printf("test_kernel_cache: %zu cache files after %d kernels\n", first.count, NKERNELS);
+    CHECK_MSG(nbin >= 1, "no *.bin file under %s", cache);
+    CHECK_MSG(nbin == first.count && first.count <= MAX_FILES, "%zu files, %zu *.bin",
+              first.count, nbin);
+    CHECK_MSG(first.tmp_count == 0, "temporary files left in the cache");
+    for (size_t i = 0; i < first.count && i < MAX_FILES; i++) {
+        const char *why = entry_problem(first.f[i].path);
+        CHECK_MSG(!why, "%s: %s", first.f[i].path, why);
+        CHECK_MSG(strchr(first.f[i].path + strlen(cache) + 1, '/') != NULL,
+                  "%s is not in a subfolder of the cache", first.f[i].path);
+    }
+
+    /* 2. Damaged entries are rebuilt and rewritten. */
+    for (size_t i = 0; i < first.count && i < MAX_FILES; i++) damage(first.f[i].path, (int)i);
+    run_gemms("damaged cache");
+    listing second;
+    list_files(cache, &second);
+    CHECK_MSG(second.count == first.count, "%zu files, had %zu", second.count, first.count);
+    CHECK(second.tmp_count == 0);
+    for (size_t i = 0; i < second.count && i < MAX_FILES; i++) {
+        const char *why = entry_problem(second.f[i].path);
+        CHECK_MSG(!why, "damaged entry %s was not rewritten: %s", second.f[i].path, why);
+    }
+
+    /* 3. Valid entries are loaded, not rewritten. */
+    run_gemms("warm cache");
+    listing third;
+    list_files(cache, &third);
+    CHECK(third.count == second.count);
+    for (size_t i = 0; i < third.count && i < MAX_FILES; i++) {
+        const cache_file *a = &second.f[i], *b = NULL;
+        for (size_t j = 0; j < third.count && j < MAX_FILES; j++)
+            if (!strcmp(third.f[j].path, a->path)) b = &third.f[j];
+        CHECK_MSG(b != NULL, "%s disappeared", a->path);
+        if (b)
+            CHECK_MSG(a->inode == b->inode && a->mtime.tv_sec == b->mtime.tv_sec &&
+                          a->mtime.tv_nsec == b->mtime.tv_nsec,
+                      "%s was rewritten although it was valid", a->path);
+    }
+
+    /* 4. "off": nothing is written anywhere. */
+    test_setenv("PGEMM_CACHE_DIR", "off");
+    run_gemms("cache off");
+    /* (The OpenCL driver may keep its own cache under $XDG_CACHE_HOME, e.g.
+     * PoCL's pocl/kcache: only pgemm's places are checked.) */
+    char home_cache[1200];
+    snprintf(home_cache, sizeof home_cache, "%s/.cache/pgemm", home);
+    listing l;
+    list_files(home_cache, &l);
+    CHECK_MSG(l.count == 0, "PGEMM_CACHE_DIR=off wrote %zu files under %s", l.count, home_cache);
+    list_files(xdg_cache, &l);
+    CHECK_MSG(l.count == 0, "PGEMM_CACHE_DIR=off wrote %zu files under %s", l.count, xdg_cache);
+    list_files(cwd, &l);
+    CHECK_MSG(l.count == 0, "PGEMM_CACHE_DIR=off wrote %zu files in the working dir", l.count);
+    list_files(cache, &l);
+    CHECK(l.count == third.count);
+
+    /* 5. Unset: $XDG_CACHE_HOME/pgemm. */
+    test_setenv("PGEMM_CACHE_DIR", NULL);
+    run_gemms("default cache dir");
+    list_files(xdg_cache, &l);
+    CHECK_MSG(count_bin(&l) >= 1, "no cache files under %s with PGEMM_CACHE_DIR unset",
+              xdg_cache);
+
+    REQUIRE(chdir(scratch) == 0);
+    if (g_test_failures == 0) nftw(base, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    else printf("test_kernel_cache: keeping %s for inspection\n", base);
+    return test_finish();
+}
