@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 source tools/deps.sh
 pgemm_need "${PGEMM_BUILD_PACKAGES[@]}" pocl-opencl-icd mesa-opencl-icd clang-15 libclc-15 libclc-15-dev
 pgemm_build build
-ctest --test-dir build --output-on-failure -j2 "$@"
+ctest --test-dir build --output-on-failure --no-label-summary -j2 "$@"
