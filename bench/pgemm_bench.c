@@ -523,9 +523,15 @@ static int k_sync(problem *p, const kernel *k, char *err, size_t cap)
         return 1;
     }
 #ifdef PGEMM_BENCH_OPENCL
-    cl_int rc = clFinish(p->cb->queue);
+    /* The same wait as pgemm_synchronize: Mesa rusticl 22.3's clFinish can
+     * return while kernels are still queued; a marker event cannot. */
+    cl_event marker = NULL;
+    cl_int rc = clEnqueueMarker(p->cb->queue, &marker);
+    if (rc == CL_SUCCESS) rc = clWaitForEvents(1, &marker);
+    if (marker) clReleaseEvent(marker);
+    if (rc == CL_SUCCESS) rc = clFinish(p->cb->queue);
     if (rc != CL_SUCCESS) {
-        snprintf(err, cap, "clFinish: error %d", rc);
+        snprintf(err, cap, "waiting for CLBlast: error %d", rc);
         return 0;
     }
 #endif
