@@ -37,6 +37,7 @@ typedef struct pgemm_backend_config {
     const char *cache_dir;       /* kernel binary cache; NULL: no disk cache */
     int log_level;
     pgemm_log_fn log;            /* never NULL */
+    void *native_queue;          /* non-NULL: run on the caller's queue (interop) */
 } pgemm_backend_config;
 
 /*
@@ -109,6 +110,17 @@ typedef struct pgemm_backend_iface {
     /* May return before the work is done. */
     pgemm_status (*sgemm)(void *backend_ctx, const pgemm_gemm_args *args, pgemm_err *err);
     pgemm_status (*synchronize)(void *backend_ctx, pgemm_err *err);
+
+    /* Interop (optional: NULL where the backend has none). buffer_wrap takes
+     * a reference to the caller's native buffer (a cl_mem) after checking it
+     * belongs to this backend's device context, and reports its size;
+     * buffer_destroy drops that reference. native_queue and native_buffer
+     * return the queue the backend runs on and a buffer's native object (not
+     * retained). */
+    pgemm_status (*buffer_wrap)(void *backend_ctx, void *native, size_t *bytes, void **buf,
+                                pgemm_err *err);
+    void *(*native_queue)(void *backend_ctx);
+    void *(*native_buffer)(void *backend_ctx, void *buf);
 } pgemm_backend_iface;
 
 typedef const pgemm_backend_iface *(*pgemm_backend_entry_fn)(void);

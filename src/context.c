@@ -138,6 +138,12 @@ static pgemm_status try_backend(pgemm_backend which, const pgemm_backend_config 
 
 pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out)
 {
+    return pgemm_context_create_on(opts, NULL, out);
+}
+
+pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_queue,
+                                     pgemm_context **out)
+{
     pgemm_clear_error(NULL);
     if (!out) return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
@@ -152,9 +158,14 @@ pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out
     st = apply_environment(&o);
     if (st != PGEMM_SUCCESS) return st;
     if (o.log_level > pgemm_log_level()) pgemm_log_set_level(o.log_level);
+    if (native_queue) {
+        /* The caller's queue decides backend, platform and device. */
+        o.backend = PGEMM_BACKEND_OPENCL;
+        o.device_index = -1;
+        o.opencl_platform = NULL;
+    }
 
     pgemm_context *ctx = calloc(1, sizeof *ctx);
-
     if (!ctx) return pgemm_fail(NULL, PGEMM_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
     pthread_mutex_init(&ctx->lock, NULL);
     ctx->precision = o.precision;
@@ -164,6 +175,7 @@ pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out
     char cache_buf[1024];
     pgemm_backend_config cfg;
     fill_config(&cfg, &o, cache_buf, sizeof cache_buf);
+    cfg.native_queue = native_queue;
 
     const pgemm_backend *order = k_auto_order;
     size_t count = sizeof k_auto_order / sizeof k_auto_order[0];
@@ -197,9 +209,9 @@ pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out
         if (n >= 2) tried[n - 2] = '\0';
         if (o.backend == PGEMM_BACKEND_AUTO)
             return pgemm_fail(NULL, PGEMM_ERROR_NO_BACKEND, "AUTO tried every backend: %s", tried);
-        return pgemm_fail(NULL,
-                          last == PGEMM_ERROR_INVALID_ARGUMENT ? last
-                                                               : PGEMM_ERROR_BACKEND_UNAVAILABLE,
+        /* The caller's mistakes (a bad queue) and limits stay what they are. */
+        int passes = last == PGEMM_ERROR_INVALID_ARGUMENT || last == PGEMM_ERROR_UNSUPPORTED;
+        return pgemm_fail(NULL, passes ? last : PGEMM_ERROR_BACKEND_UNAVAILABLE,
                           "backend %s requested but not usable: %s",
                           pgemm_backend_name(o.backend), tried);
     }

@@ -39,6 +39,10 @@ struct pgemm_buffer {
     size_t bytes;
 };
 
+/* pgemm_context_create, optionally on a caller's native queue (interop). */
+pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_queue,
+                                     pgemm_context **out);
+
 /* Records a detailed error on ctx (or the thread's creation error when ctx is
  * NULL) and returns status, so callers can `return pgemm_fail(...)`. */
 pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt, ...)

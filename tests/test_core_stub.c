@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 #include "gemm_case.h"
 #include "pgemm_ref.h"
 #include "test_util.h"
+#ifdef PGEMM_HAVE_OPENCL_INTEROP
+#include "pgemm_opencl.h"
+#endif
 
 static const size_t k_sizes[] = {1, 2, 3, 5, 8, 13, 17, 31, 33, 64, 65, 100};
 #define NSIZES (sizeof k_sizes / sizeof k_sizes[0])
@@ -203,6 +207,22 @@ static void threads(pgemm_context *ctx)
     }
 }
 
+#ifdef PGEMM_HAVE_OPENCL_INTEROP
+/* A backend without interop entries answers the interop calls with
+ * UNSUPPORTED, before looking at the handles it was given. */
+static void no_interop(pgemm_context *ctx)
+{
+    pgemm_buffer *buf = (pgemm_buffer *)1;
+    CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED,
+                 pgemm_buffer_wrap_opencl(ctx, (cl_mem)(uintptr_t)0x1234, &buf));
+    CHECK(buf == NULL);
+    CHECK_CONTAINS(pgemm_last_error(ctx), "has no OpenCL interop");
+    cl_command_queue q = (cl_command_queue)(uintptr_t)1;
+    CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED, pgemm_opencl_queue(ctx, &q));
+    CHECK(q == NULL);
+}
+#endif
+
 int main(int argc, char **argv)
 {
     test_begin("test_core_stub");
@@ -222,6 +242,9 @@ int main(int argc, char **argv)
     staging(ctx);
     selector(ctx);
     threads(ctx);
+#ifdef PGEMM_HAVE_OPENCL_INTEROP
+    no_interop(ctx);
+#endif
     test_gemm_print_stats("all", &g_stats);
     pgemm_context_destroy(ctx);
     return test_finish();

@@ -17,6 +17,7 @@ typedef struct cl_backend {
     char device_key[1024];
     char cache_dir[1024];
     int has_cache;
+    int external_queue;          /* the caller's queue (interop) */
     pgemm_log_fn log;
 } cl_backend;
 
@@ -33,11 +34,74 @@ static void cl_destroy(void *handle)
         for (size_t t = 0; t < 4; t++)
             if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
     if (b->queue) {
-        clFinish(b->queue);
+        /* A queue of our own is drained; the caller's queue goes on with
+         * its own work (enqueued commands keep their buffers alive). */
+        if (!b->external_queue) clFinish(b->queue);
         clReleaseCommandQueue(b->queue);
     }
     if (b->context) clReleaseContext(b->context);
     free(b);
+}
+
+/* A context and in-order queue of our own on the device cfg picks. */
+static pgemm_status own_queue(cl_backend *b, const pgemm_backend_config *cfg, cl_pick *pick,
+                              pgemm_err *err)
+{
+    pgemm_status st = pgemm_cl_pick_device(cfg, pick, err);
+    if (st != PGEMM_SUCCESS) return st;
+    b->device = pick->device;
+    cl_int rc;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)pick->platform,
+                                     0};
+    b->context = clCreateContext(props, 1, &b->device, NULL, NULL, &rc);
+    if (!b->context) {
+        pgemm_err_set(err, "clCreateContext on %s: %s", pick->why, pgemm_cl_error_name(rc));
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    b->queue = clCreateCommandQueue(b->context, b->device, 0, &rc);
+    if (!b->queue) {
+        pgemm_err_set(err, "clCreateCommandQueue on %s: %s", pick->why, pgemm_cl_error_name(rc));
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    return PGEMM_SUCCESS;
+}
+
+/* The caller's queue, with its context and device (interop). */
+static pgemm_status adopt_queue(cl_backend *b, void *native, cl_pick *pick, pgemm_err *err)
+{
+    cl_command_queue q = native;
+    cl_command_queue_properties props = 0;
+    cl_int rc = clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof b->context, &b->context, NULL);
+    if (rc == CL_SUCCESS)
+        rc = clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof b->device, &b->device, NULL);
+    if (rc == CL_SUCCESS)
+        rc = clGetCommandQueueInfo(q, CL_QUEUE_PROPERTIES, sizeof props, &props, NULL);
+    if (rc != CL_SUCCESS) {
+        b->context = NULL;
+        pgemm_err_set(err, "queue is not a usable cl_command_queue: %s", pgemm_cl_error_name(rc));
+        return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+    if (props & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) {
+        b->context = NULL;
+        pgemm_err_set(err, "queue is out-of-order; pgemm needs an in-order queue");
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
+    clRetainContext(b->context);
+    clRetainCommandQueue(q);
+    b->queue = q;
+    b->external_queue = 1;
+    memset(pick, 0, sizeof *pick);
+    pick->device = b->device;
+    clGetDeviceInfo(b->device, CL_DEVICE_PLATFORM, sizeof pick->platform, &pick->platform, NULL);
+    if (clGetPlatformInfo(pick->platform, CL_PLATFORM_NAME, sizeof pick->platform_name,
+                          pick->platform_name, NULL) != CL_SUCCESS)
+        pgemm_text_copy(pick->platform_name, sizeof pick->platform_name, "?");
+    pick->platform_name[sizeof pick->platform_name - 1] = '\0';
+    char dev[PGEMM_NAME_LEN] = "?";
+    clGetDeviceInfo(b->device, CL_DEVICE_NAME, sizeof dev - 1, dev, NULL);
+    pgemm_text_format(pick->why, sizeof pick->why, "the caller's command queue (platform \"%s\", "
+                      "device \"%s\")", pick->platform_name, dev);
+    return PGEMM_SUCCESS;
 }
 
 static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm_info *info,
@@ -48,30 +112,18 @@ static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm
         pgemm_err_set(err, "internal: more variants than MAX_VARIANTS");
         return PGEMM_ERROR_INTERNAL;
     }
-    cl_pick pick;
-    pgemm_status st = pgemm_cl_pick_device(cfg, &pick, err);
-    if (st != PGEMM_SUCCESS) return st;
-
     cl_backend *b = calloc(1, sizeof *b);
     if (!b) {
         pgemm_err_set(err, "cannot allocate the OpenCL backend");
         return PGEMM_ERROR_OUT_OF_MEMORY;
     }
-    b->device = pick.device;
     b->log = cfg->log;
-    cl_int rc;
-    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)pick.platform, 0};
-    b->context = clCreateContext(props, 1, &b->device, NULL, NULL, &rc);
-    if (!b->context) {
-        pgemm_err_set(err, "clCreateContext on %s: %s", pick.why, pgemm_cl_error_name(rc));
+    cl_pick pick;
+    pgemm_status st = cfg->native_queue ? adopt_queue(b, cfg->native_queue, &pick, err)
+                                        : own_queue(b, cfg, &pick, err);
+    if (st != PGEMM_SUCCESS) {
         cl_destroy(b);
-        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
-    }
-    b->queue = clCreateCommandQueue(b->context, b->device, 0, &rc);
-    if (!b->queue) {
-        pgemm_err_set(err, "clCreateCommandQueue on %s: %s", pick.why, pgemm_cl_error_name(rc));
-        cl_destroy(b);
-        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+        return st;
     }
     clGetDeviceInfo(b->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof b->max_work_group,
                     &b->max_work_group, NULL);
@@ -211,10 +263,11 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     cl_int rc = CL_SUCCESS;
     cl_uint i = 0;
 #define ARG(x) rc |= clSetKernelArg(k, i++, sizeof(x), &(x))
+    cl_uint buffer_args[3];
     ARG(m); ARG(n); ARG(kk); ARG(g->alpha); ARG(g->beta);
-    ARG(a); ARG(a_off); ARG(lda); ARG(sa);
-    ARG(bm); ARG(b_off); ARG(ldb); ARG(sb);
-    ARG(c); ARG(c_off); ARG(ldc); ARG(sc);
+    buffer_args[0] = i; ARG(a); ARG(a_off); ARG(lda); ARG(sa);
+    buffer_args[1] = i; ARG(bm); ARG(b_off); ARG(ldb); ARG(sb);
+    buffer_args[2] = i; ARG(c); ARG(c_off); ARG(ldc); ARG(sc);
 #undef ARG
     if (rc != CL_SUCCESS) {
         pgemm_err_set(err, "clSetKernelArg failed for %s", v->desc.name);
@@ -223,12 +276,47 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     size_t global[3], local[3];
     pgemm_cl_ndrange(v, g->m, g->n, g->batch_count, global, local);
     rc = clEnqueueNDRangeKernel(b->queue, k, 3, NULL, global, local, 0, NULL, NULL);
+    /* Some drivers (Mesa rusticl) hold a reference to every buffer set as a
+     * kernel argument until it is replaced: clear them, so that pgemm never
+     * keeps a caller's buffer alive past its own use. */
+    for (size_t j = 0; j < 3; j++) clSetKernelArg(k, buffer_args[j], sizeof(cl_mem), NULL);
     if (rc == CL_SUCCESS) rc = clFlush(b->queue);
     return cl_check(rc, "clEnqueueNDRangeKernel", err);
 }
 
 /* Waits on a marker event rather than clFinish alone: Mesa rusticl 22.3's
  * clFinish can return while kernels are still queued. */
+static pgemm_status cl_buffer_wrap(void *handle, void *native, size_t *bytes, void **out,
+                                   pgemm_err *err)
+{
+    cl_backend *b = handle;
+    cl_mem mem = native;
+    cl_context owner = NULL;
+    size_t size = 0;
+    cl_int rc = clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof owner, &owner, NULL);
+    if (rc == CL_SUCCESS) rc = clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof size, &size, NULL);
+    if (rc != CL_SUCCESS) {
+        pgemm_err_set(err, "mem is not a usable cl_mem: %s", pgemm_cl_error_name(rc));
+        return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+    if (owner != b->context) {
+        pgemm_err_set(err, "mem belongs to another OpenCL context than this pgemm context's queue");
+        return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+    clRetainMemObject(mem);
+    *bytes = size;
+    *out = mem;
+    return PGEMM_SUCCESS;
+}
+
+static void *cl_native_queue(void *handle) { return ((cl_backend *)handle)->queue; }
+
+static void *cl_native_buffer(void *handle, void *buf)
+{
+    (void)handle;
+    return buf; /* buffers are cl_mem objects */
+}
+
 static pgemm_status cl_synchronize(void *handle, pgemm_err *err)
 {
     cl_backend *b = handle;
@@ -256,6 +344,9 @@ static const pgemm_backend_iface k_iface = {
     /* .buffer_read_rect  = */ cl_buffer_read_rect,
     /* .sgemm             = */ cl_sgemm,
     /* .synchronize       = */ cl_synchronize,
+    /* .buffer_wrap       = */ cl_buffer_wrap,
+    /* .native_queue      = */ cl_native_queue,
+    /* .native_buffer     = */ cl_native_buffer,
 };
 
 __attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)

@@ -389,6 +389,9 @@ static const pgemm_backend_iface k_iface = {
     stub_buffer_read_rect,
     stub_sgemm,
     stub_synchronize,
+    NULL, /* buffer_wrap: no native interop */
+    NULL, /* native_queue */
+    NULL, /* native_buffer */
 };
 
 EXPORT const pgemm_backend_iface *pgemm_backend_entry(void) { return &k_iface; }
