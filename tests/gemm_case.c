@@ -292,6 +292,17 @@ out:
     return failed;
 }
 
+void test_gemm_stats_merge(test_gemm_stats *total, const test_gemm_stats *part)
+{
+    total->cases += part->cases;
+    total->failed += part->failed;
+    total->elements += part->elements;
+    if (part->max_scaled_err > total->max_scaled_err) total->max_scaled_err = part->max_scaled_err;
+    if (part->max_rel_fro > total->max_rel_fro) total->max_rel_fro = part->max_rel_fro;
+    if (part->max_case_seconds > total->max_case_seconds)
+        total->max_case_seconds = part->max_case_seconds;
+}
+
 void test_gemm_print_stats(const char *label, const test_gemm_stats *s)
 {
     printf("%-28s %4zu cases, %zu failed, %9zu elements, max err %.3g of the fp32 bound, "

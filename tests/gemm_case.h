@@ -73,5 +73,7 @@ const char *test_gemm_describe(const test_gemm_case *gc, char *buf, size_t cap);
 
 /* Prints "<label>: N cases, M failed, max err X of the bound, rel Frobenius Y". */
 void test_gemm_print_stats(const char *label, const test_gemm_stats *stats);
+/* Adds the counts of `part` to `total` and keeps the worst errors and time. */
+void test_gemm_stats_merge(test_gemm_stats *total, const test_gemm_stats *part);
 
 #endif

@@ -83,11 +83,7 @@ int main(void)
         char label[96];
         snprintf(label, sizeof label, "batched %s (%.2f s)", name, test_elapsed() - t0);
         test_gemm_print_stats(label, &st);
-        all.cases += st.cases;
-        all.failed += st.failed;
-        all.elements += st.elements;
-        if (st.max_scaled_err > all.max_scaled_err) all.max_scaled_err = st.max_scaled_err;
-        if (st.max_rel_fro > all.max_rel_fro) all.max_rel_fro = st.max_rel_fro;
+        test_gemm_stats_merge(&all, &st);
     }
     test_gemm_print_stats("all variants", &all);
     pgemm_context_destroy(ctx);

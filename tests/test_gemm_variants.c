@@ -164,12 +164,7 @@ int main(int argc, char **argv)
         char label[96];
         snprintf(label, sizeof label, "variant %s (%.2f s)", name, test_elapsed() - t0);
         test_gemm_print_stats(label, &st);
-        all.cases += st.cases;
-        all.failed += st.failed;
-        all.elements += st.elements;
-        if (st.max_scaled_err > all.max_scaled_err) all.max_scaled_err = st.max_scaled_err;
-        if (st.max_rel_fro > all.max_rel_fro) all.max_rel_fro = st.max_rel_fro;
-        if (st.max_case_seconds > all.max_case_seconds) all.max_case_seconds = st.max_case_seconds;
+        test_gemm_stats_merge(&all, &st);
     }
     CHECK_MSG(ran > 0, "no variant matched the names given on the command line");
     test_gemm_print_stats("all variants", &all);
