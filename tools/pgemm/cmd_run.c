@@ -77,12 +77,20 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
                 r->ta = v[0] == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
                 r->tb = v[1] == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
             }
-        } else if (!strcmp(a, "--alpha")) r->alpha = strtof(v, NULL);
-        else if (!strcmp(a, "--beta")) r->beta = strtof(v, NULL);
+        } else if (!strcmp(a, "--alpha") || !strcmp(a, "--beta")) {
+            char *end;
+            float x = strtof(v, &end);
+            ok = end != v && *end == '\0';
+            *(a[2] == 'a' ? &r->alpha : &r->beta) = x;
+        }
         else if (!strcmp(a, "--pad")) ok = parse_size(v, &r->pad);
         else if (!strcmp(a, "--repeat")) ok = parse_size(v, &r->repeat) && r->repeat > 0;
         else if (!strcmp(a, "--variant")) r->variant = v;
-        else if (!strcmp(a, "--seed")) r->seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--seed")) {
+            size_t seed;
+            ok = parse_size(v, &seed);
+            r->seed = seed;
+        }
         else if (!strcmp(a, "--check")) {
             ok = !strcmp(v, "auto") || !strcmp(v, "full") || !strcmp(v, "none");
             r->check = !strcmp(v, "none") ? 0 : !strcmp(v, "full") ? 2 : 1;
