@@ -12,42 +12,46 @@
  *   tile16        the 16 x 16 baseline, one output per work-item
  *   tile20        20 x 20 tile, 10 x 10 work-group, 2 x 2 outputs, float4 loads
  *   tile24        24 x 24 tile, 12 x 12 work-group, 2 x 2 outputs, float4 loads
- *   reg64         64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, double-buffered,
- *                 float4 global and local loads
- *   reg128        128 x 128 tile, 8 x 8 outputs, otherwise as reg64
- *   reg128u4      reg128 with its K loop unrolled 4 deep instead of fully: half
- *                 the registers (Polaris: about 106 VGPRs instead of 212, two
- *                 waves per SIMD instead of one) for 4% less speed on an H100
- *   reg64x128     64 x 128 tile, 4 x 8 outputs
+ *   reg64         64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, K steps of 16,
+ *                 double-buffered; float4 global and local loads
+ *   reg64k32      reg64 with single-buffered K steps of 32
+ *   reg128        128 x 128 tile, 8 x 8 outputs, single-buffered K steps of 16
+ *   reg64x128     64 x 128 tile, 4 x 8 outputs, K steps of 16, double-buffered
  *   vec16x8_1x8, vec16x8_4x8
  *                 float16 x 8 columns per work-item, 1 x 8 or 4 x 8 work-group:
  *                 for CPUs with 16-float vectors (AVX-512)
  *   vec8x8_2x8    float8 x 8 columns per work-item, 2 x 8 work-group (AVX2)
  *
- * Measured on an H100 (NVIDIA OpenCL, docs/PERFORMANCE.md), float4 local reads
- * (LVW = 4) beat float reads by 25-28% for both reg tiles, so only they ship.
- * A 128 x 64 tile was left out: PoCL 3.1's default work-group compilation
- * (loopvec) miscompiles it with B transposed and K not a multiple of 16.
+ * Measured on an H100 (NVIDIA OpenCL, docs/PERFORMANCE.md): float4 local reads
+ * (LVW = 4) beat float reads by 25-28% for both reg tiles, so only they ship;
+ * and fewer, longer K steps beat double buffering for the 128 x 128 tile
+ * (single-buffered TK = 16: 40.4 TFLOP/s at n = 8192; double-buffered TK = 8:
+ * 35.3; same 127 registers): barriers per multiply-add bound it, not local
+ * loads. TK = 24 was slower (34.3), 8 x 16 thread tiles too (33.0, 184
+ * registers). Tiles of 128 x 64 and 256 x 128 double-buffered were left out:
+ * PoCL 3.1's default work-group compilation (loopvec) miscompiles them when B
+ * is transposed and K is not a multiple of the K step (PoCL's cbs method,
+ * rusticl and NVIDIA compute them right).
  */
 #define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + (db)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
-#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, ku)                      \
+#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                          \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
       TILED_LOCAL(tm, tn, tk, db, lvw), db, 0},                                         \
-     CL_SOURCE_TILED, lvw, ku}
+     CL_SOURCE_TILED, lvw}
 
 #define VEC(name, wgm, wgn, vm, tn)                                                       \
     {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0},          \
-     CL_SOURCE_VECTOR, 1, 0}
+     CL_SOURCE_VECTOR, 1}
 
 static const cl_variant k_variants[] = {
-    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT, 1, 0},
-    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1, 0),
-    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1, 0),
-    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1, 0),
-    TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4, 0),
-    TILED("reg128", "reg", 128, 128, 8, 16, 16, 4, 1, 4, 0),
-    TILED("reg128u4", "reg", 128, 128, 8, 16, 16, 4, 1, 4, 4),
-    TILED("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4, 0),
+    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT, 1},
+    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
+    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
+    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),
+    TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4),
+    TILED("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 0, 4),
+    TILED("reg128", "reg", 128, 128, 16, 16, 16, 4, 0, 4),
+    TILED("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4),
     VEC("vec16x8_1x8", 1, 8, 16, 8),
     VEC("vec16x8_4x8", 4, 8, 16, 8),
     VEC("vec8x8_2x8", 2, 8, 8, 8),
@@ -85,9 +89,9 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char
                                  trans_a, trans_b, d->thread_m, d->thread_n, d->wg_m, d->wg_n);
     return pgemm_text_format(dst, cap,
                              "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DTM=%u -DTN=%u -DTK=%u "
-                             "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d -DLVW=%u -DKU=%u",
+                             "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d -DLVW=%u",
                              trans_a, trans_b, d->tile_m, d->tile_n, d->tile_k, d->wg_m, d->wg_n,
-                             d->vector_width, d->double_buffered, v->local_vector, v->k_unroll);
+                             d->vector_width, d->double_buffered, v->local_vector);
 }
 
 void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],

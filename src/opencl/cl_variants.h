@@ -20,7 +20,6 @@ typedef struct cl_variant {
     pgemm_variant_desc desc;
     cl_family_source source;
     unsigned local_vector;   /* tiled: local-memory read width LVW (1 or 4) */
-    unsigned k_unroll;       /* tiled: K-loop unroll bound KU (0: full) */
 } cl_variant;
 
 size_t pgemm_cl_variant_count(void);
