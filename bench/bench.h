@@ -1,0 +1,145 @@
+/* bench.h: what the files of pgemm_bench share: options, kernels, results, problems. */
+#ifndef PGEMM_BENCH_H
+#define PGEMM_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgemm.h"
+
+#ifdef PGEMM_BENCH_OPENCL
+#ifdef __APPLE__
+#include <OpenCL/cl.h>
+#else
+#include <CL/cl.h>
+#endif
+#endif
+
+#define MAX_SHAPES 256
+#define MAX_KERNELS 128
+#define MAX_SAMPLES 1000
+#define MAX_GROUP 100000
+
+/* ------------------------------------------------------------- options */
+
+typedef struct shape {
+    size_t m, n, k;
+} shape;
+
+typedef struct bench_args {
+    shape shapes[MAX_SHAPES];
+    size_t nshapes;
+    size_t repeat;          /* 0: default for the device */
+    const char *variants;   /* "all" or a comma list */
+    int clblast;
+    const char *csv;
+    double time_budget;     /* seconds per call; 0: none */
+    double min_time;        /* seconds per timed sample */
+    pgemm_layout layout;
+    pgemm_transpose ta, tb;
+    float alpha, beta;
+    size_t pad;
+    size_t check_samples;
+    uint64_t seed;
+    int list;
+    int interleave;         /* round-robin timed samples across kernels */
+} bench_args;
+
+/* bench_options.c */
+int parse_shape_list(bench_args *a, const char *text, int square);
+int parse_args(int argc, char **argv, bench_args *a);
+
+/* ------------------------------------------------------------- CLBlast */
+
+#ifdef PGEMM_BENCH_OPENCL
+/*
+ * The few CLBlast declarations used here, written after CLBlast's public C
+ * header clblast_c.h (CLBlast 1.5 / 1.6): CLBlastSgemm takes layout and
+ * transposes as enums whose values equal CBLAS's (row major 101, column
+ * major 102, no transpose 111, transpose 112), returns a CLBlastStatusCode
+ * (0 = success, negative = error; OpenCL codes above -1000, CLBlast's own
+ * below), and takes the queue and an (output) event by pointer.
+ * CLBlastClearCache() drops CLBlast's cached programs.
+ */
+typedef int (*clblast_sgemm_fn)(int layout, int a_transpose, int b_transpose, size_t m, size_t n,
+                                size_t k, float alpha, cl_mem a_buffer, size_t a_offset,
+                                size_t a_ld, cl_mem b_buffer, size_t b_offset, size_t b_ld,
+                                float beta, cl_mem c_buffer, size_t c_offset, size_t c_ld,
+                                cl_command_queue *queue, cl_event *event);
+typedef int (*clblast_clear_cache_fn)(void);
+
+typedef struct clblast_state {
+    void *lib;
+    clblast_sgemm_fn sgemm;
+    clblast_clear_cache_fn clear_cache;
+    cl_context context;
+    cl_command_queue queue;
+    cl_device_id device;
+    cl_mem a, b, c;
+} clblast_state;
+
+/* bench_clblast.c */
+const char *clblast_status_text(int st);
+int clblast_open(clblast_state *s, const pgemm_info *info, char *why, size_t cap);
+void clblast_free_buffers(clblast_state *s);
+void clblast_close(clblast_state *s);
+int clblast_buffer(clblast_state *s, cl_mem *out, const float *src, size_t count, char *err,
+                   size_t cap);
+#else
+typedef struct clblast_state {
+    void *lib;
+} clblast_state;
+#endif
+
+/* ------------------------------------------------------------ kernels */
+
+typedef enum kernel_kind { KIND_VARIANT, KIND_CHOICE, KIND_CLBLAST } kernel_kind;
+
+typedef struct kernel {
+    kernel_kind kind;
+    char name[PGEMM_NAME_LEN]; /* the variant, "pgemm choice" or "CLBlast" */
+    double best_gflops;        /* best so far, for the time budget */
+} kernel;
+
+typedef enum result_state { RES_OK, RES_WRONG, RES_ERROR, RES_SKIPPED } result_state;
+
+typedef struct result {
+    result_state state;
+    double median, min, first; /* seconds per call; first: the untimed checked call */
+    size_t samples, group;
+    double gflops;
+    double max_scaled_err;
+    char ran[PGEMM_NAME_LEN];  /* variant pgemm reported */
+    char why[PGEMM_REASON_LEN]; /* pgemm's reason for its choice */
+    double sample[MAX_SAMPLES]; /* seconds per call, in the order taken */
+    double cal;                /* seconds per call in the last warm-up group */
+    int single;                /* over the time budget: one sample only */
+    char note[PGEMM_REASON_LEN + 128];
+} result;
+
+/* Everything about one shape's problem. */
+typedef struct problem {
+    size_t m, n, k, lda, ldb, ldc, na, nb, nc;
+    pgemm_layout layout;
+    pgemm_transpose ta, tb;
+    float alpha, beta;
+    float *a, *b, *c0, *c;
+    /* check sample */
+    size_t nsample;
+    size_t *si, *sj;
+    double *want, *mag;
+    /* device */
+    pgemm_context *ctx;
+    pgemm_buffer *da, *db, *dc;
+    clblast_state *cb;
+} problem;
+
+/* bench_measure.c */
+void measure_prepare(problem *p, const kernel *k, const bench_args *args, result *r);
+void measure_sample(problem *p, const kernel *k, result *r);
+void measure_finish(const problem *p, kernel *k, result *r);
+void problem_free(problem *p);
+int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok, char *err,
+                  size_t cap);
+
+#endif
