@@ -56,7 +56,8 @@ typedef struct pgemm_variant_desc {
     unsigned thread_m, thread_n; /* C elements per work-item */
     unsigned vector_width;   /* global load width (floats) */
     unsigned local_bytes;    /* local memory per work-group */
-    int double_buffered;
+    int double_buffered;     /* 0 single local buffer, 1 double, 2 single with
+                                register prefetch of the next K step */
     int fp16;                /* fp16 operands in the tiles */
 } pgemm_variant_desc;
 

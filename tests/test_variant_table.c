@@ -175,12 +175,12 @@ static void check_descriptor(const cl_variant *v)
     CHECK_MSG(d->tile_k >= 1 && d->vector_width >= 1, "%s: tile_k %u, vector width %u", d->name,
               d->tile_k, d->vector_width);
     CHECK_MSG(d->local_bytes <= 32768, "%s: %u bytes of local memory", d->name, d->local_bytes);
-    CHECK_MSG(d->double_buffered == 0 || d->double_buffered == 1, "%s: double_buffered %d",
+    CHECK_MSG(d->double_buffered >= 0 && d->double_buffered <= 2, "%s: double_buffered %d",
               d->name, d->double_buffered);
     if (v->source == CL_SOURCE_TILED) {
-        /* At least the two slabs (twice when double-buffered) must fit in
-         * what the table declares. */
-        unsigned need = (1u + (unsigned)d->double_buffered) * d->tile_k * (d->tile_m + d->tile_n) * 4;
+        /* At least the two slabs (twice when double-buffered, DB = 1) must
+         * fit in what the table declares. */
+        unsigned need = (1u + (d->double_buffered == 1)) * d->tile_k * (d->tile_m + d->tile_n) * 4;
         CHECK_MSG(d->local_bytes >= need, "%s: declares %u bytes of local memory, slabs need %u",
                   d->name, d->local_bytes, need);
     }

@@ -5,7 +5,7 @@
 #include "common/text.h"
 
 /*
- * The shipped variants. Local bytes: direct and vec none; tiled (1 + DB) * TK *
+ * The shipped variants. Local bytes: direct and vec none; tiled (1 + (DB == 1)) * TK *
  * (TM + TN + 2 * LVW) * 4 at most (one padded row per operand).
  *
  *   direct        one output per work-item, 16 x 16 work-group
@@ -14,7 +14,8 @@
  *   tile24        24 x 24 tile, 12 x 12 work-group, 2 x 2 outputs, float4 loads
  *   reg64         64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, K steps of 16,
  *                 double-buffered; float4 global and local loads
- *   reg64k32      reg64 with single-buffered K steps of 32
+ *   reg64k32      reg64 with one local buffer, K steps of 32, and the next
+ *                 step's global loads issued before the multiply (DB = 2)
  *   reg128        128 x 128 tile, 8 x 8 outputs, single-buffered K steps of 16
  *   reg64x128     64 x 128 tile, 4 x 8 outputs, K steps of 16, double-buffered
  *   vec16x8_1x8, vec16x8_4x8
@@ -33,7 +34,7 @@
  * is transposed and K is not a multiple of the K step (PoCL's cbs method,
  * rusticl and NVIDIA compute them right).
  */
-#define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + (db)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
+#define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + ((db) == 1)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
 #define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                          \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
       TILED_LOCAL(tm, tn, tk, db, lvw), db, 0},                                         \
@@ -49,7 +50,7 @@ static const cl_variant k_variants[] = {
     TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
     TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),
     TILED("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4),
-    TILED("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 0, 4),
+    TILED("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 2, 4),
     TILED("reg128", "reg", 128, 128, 16, 16, 16, 4, 0, 4),
     TILED("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4),
     VEC("vec16x8_1x8", 1, 8, 16, 8),
@@ -129,6 +130,9 @@ const char *pgemm_cl_variant_invalid(const cl_variant *v)
                                  d->name, d->local_bytes);
     if (v->source == CL_SOURCE_TILED) {
         unsigned vw = d->vector_width;
+        if (d->double_buffered < 0 || d->double_buffered > 2)
+            return pgemm_text_format(why, sizeof why, "%s: buffering mode DB = %d (0, 1 or 2)",
+                                     d->name, d->double_buffered);
         if (vw != 1 && vw != 2 && vw != 4)
             return pgemm_text_format(why, sizeof why, "%s: vector width %u", d->name, vw);
         if ((d->tile_m * d->tile_k) % (vw * nt) || (d->tile_k * d->tile_n) % (vw * nt) ||
