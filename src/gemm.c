@@ -8,19 +8,14 @@
 #include "log.h"
 #include "selector/selector.h"
 
-/* Picks the variant (forced or selected) and fills ctx->last_call. Called
- * with the lock held. A forced fp16 variant under FP32 precision is not run:
- * *refused names it. */
-static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g, const char **refused)
+/* Picks the variant (forced or selected) and describes the call in *call.
+ * Called with the lock held. A forced fp16 variant under FP32 precision is
+ * refused. */
+static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
+                                   pgemm_call_info *call)
 {
     const pgemm_backend_iface *be = ctx->plugin.iface;
     size_t count = be->variant_count(ctx->bctx);
-    pgemm_call_info *call = &ctx->last_call;
-    memset(call, 0, sizeof *call);
-    call->backend = ctx->info.backend;
-    call->precision_requested = ctx->precision;
-    call->precision_used = PGEMM_PRECISION_FP32;
-
     pgemm_selection sel;
     if (ctx->forced_variant >= 0) {
         sel.variant = (size_t)ctx->forced_variant;
@@ -33,49 +28,49 @@ static size_t choose_variant(pgemm_context *ctx, const pgemm_gemm_args *g, const
         pgemm_select(list, count, &shape, &ctx->info, &sel);
     }
     const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
-    if (v->fp16 && ctx->precision != PGEMM_PRECISION_FP16_MIXED) {
-        *refused = v->name;
-        return sel.variant;
-    }
+    if (v->fp16 && ctx->precision != PGEMM_PRECISION_FP16_MIXED)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "variant %s uses fp16 tiles, but the context's precision is FP32 "
+                          "(pgemm_set_precision(ctx, PGEMM_PRECISION_FP16_MIXED) allows it)",
+                          v->name);
+    g->variant = sel.variant;
     pgemm_text_copy(call->variant, sizeof call->variant, v->name);
     pgemm_text_copy(call->why, sizeof call->why, sel.why);
     if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
         pgemm_text_append(call->why, sizeof call->why,
                           "; FP16_MIXED allowed but %s has no fp16 tiles here: ran FP32",
                           ctx->info.backend_name);
-    if (v->fp16) call->precision_used = PGEMM_PRECISION_FP16_MIXED;
-    return sel.variant;
+    call->precision_used = v->fp16 ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
+    return PGEMM_SUCCESS;
 }
 
 /* Runs a checked column-major GEMM whose a, b, c are backend buffers. With
- * the lock held. */
+ * the lock held. ctx->last_call changes only when the call succeeds. */
 static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
 {
+    pgemm_call_info call;
+    memset(&call, 0, sizeof call);
+    call.backend = ctx->info.backend;
+    call.precision_requested = ctx->precision;
+    call.precision_used = PGEMM_PRECISION_FP32;
+
     if (g->alpha == 0.0f) g->k = 0; /* CBLAS: A and B are not read */
     if (g->k == 0 && g->beta == 1.0f) {
-        memset(&ctx->last_call, 0, sizeof ctx->last_call);
-        ctx->last_call.backend = ctx->info.backend;
-        ctx->last_call.precision_requested = ctx->precision;
-        pgemm_text_copy(ctx->last_call.why, sizeof ctx->last_call.why,
+        pgemm_text_copy(call.why, sizeof call.why,
                         "alpha == 0 or k == 0, and beta == 1: C is unchanged, nothing ran");
-        ctx->has_last_call = 1;
-        return PGEMM_SUCCESS;
+    } else {
+        pgemm_status st = choose_variant(ctx, g, &call);
+        if (st != PGEMM_SUCCESS) return st;
+        pgemm_err err = {{0}};
+        st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
+        if (st != PGEMM_SUCCESS)
+            return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call.variant, g->m, g->n,
+                              g->k, err.msg);
+        pgemm_log(PGEMM_LOG_DEBUG, "sgemm %zux%zux%zu batch %zu -> %s (%s)", g->m, g->n, g->k,
+                  g->batch_count, call.variant, call.why);
     }
-    const char *refused = NULL;
-    g->variant = choose_variant(ctx, g, &refused);
-    if (refused)
-        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "variant %s uses fp16 tiles, but the context's precision is FP32 "
-                          "(pgemm_set_precision(ctx, PGEMM_PRECISION_FP16_MIXED) allows it)",
-                          refused);
-    pgemm_err err = {{0}};
-    pgemm_status st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
-    if (st != PGEMM_SUCCESS)
-        return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", ctx->last_call.variant, g->m,
-                          g->n, g->k, err.msg);
+    ctx->last_call = call;
     ctx->has_last_call = 1;
-    pgemm_log(PGEMM_LOG_DEBUG, "sgemm %zux%zux%zu batch %zu -> %s (%s)", g->m, g->n, g->k,
-              g->batch_count, ctx->last_call.variant, ctx->last_call.why);
     return PGEMM_SUCCESS;
 }
 

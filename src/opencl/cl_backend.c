@@ -284,8 +284,6 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     return cl_check(rc, "clEnqueueNDRangeKernel", err);
 }
 
-/* Waits on a marker event rather than clFinish alone: Mesa rusticl 22.3's
- * clFinish can return while kernels are still queued. */
 static pgemm_status cl_buffer_wrap(void *handle, void *native, size_t *bytes, void **out,
                                    pgemm_err *err)
 {
@@ -317,6 +315,8 @@ static void *cl_native_buffer(void *handle, void *buf)
     return buf; /* buffers are cl_mem objects */
 }
 
+/* Waits on a marker event rather than clFinish alone: Mesa rusticl 22.3's
+ * clFinish can return while kernels are still queued. */
 static pgemm_status cl_synchronize(void *handle, pgemm_err *err)
 {
     cl_backend *b = handle;
