@@ -200,6 +200,41 @@ PGEMM_API pgemm_status pgemm_sgemm_strided_batched(pgemm_context *ctx, pgemm_lay
                                                    size_t ldc, size_t stride_c,
                                                    size_t batch_count);
 
+/* Element types of the operands of pgemm_gemm_ex. */
+typedef enum pgemm_datatype {
+    PGEMM_F32 = 0,   /* IEEE binary32 */
+    PGEMM_F16 = 1    /* IEEE binary16 (half) */
+} pgemm_datatype;
+
+/* "f32", "f16" (NULL for an unknown value). */
+PGEMM_API const char *pgemm_datatype_name(pgemm_datatype type);
+
+/* pgemm_sgemm with typed A and B (in the spirit of cublasGemmEx); C is always
+ * fp32. Offsets and leading dimensions count elements of each operand's own
+ * type. fp16 operands run on fp16 tiles whatever the context's precision:
+ * their values are exact, and products accumulate in fp32, so no rounding
+ * beyond FP32's happens (docs/PRECISION.md). fp32 operands follow the
+ * context's precision. A backend without fp16 tiles refuses fp16 operands
+ * with PGEMM_ERROR_UNSUPPORTED. */
+PGEMM_API pgemm_status pgemm_gemm_ex(pgemm_context *ctx, pgemm_layout layout,
+                                     pgemm_transpose ta, pgemm_transpose tb,
+                                     size_t m, size_t n, size_t k, float alpha,
+                                     const pgemm_buffer *a, pgemm_datatype a_type,
+                                     size_t a_offset, size_t lda,
+                                     const pgemm_buffer *b, pgemm_datatype b_type,
+                                     size_t b_offset, size_t ldb, float beta,
+                                     pgemm_buffer *c, size_t c_offset, size_t ldc);
+
+/* The strided batched form of pgemm_gemm_ex (see pgemm_sgemm_strided_batched;
+ * strides count elements of each operand's type). */
+PGEMM_API pgemm_status pgemm_gemm_strided_batched_ex(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb,
+    size_t m, size_t n, size_t k, float alpha,
+    const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset, size_t lda, size_t stride_a,
+    const pgemm_buffer *b, pgemm_datatype b_type, size_t b_offset, size_t ldb, size_t stride_b,
+    float beta, pgemm_buffer *c, size_t c_offset, size_t ldc, size_t stride_c,
+    size_t batch_count);
+
 /* ------------------------------------------------------ what ran, variants */
 
 typedef struct pgemm_call_info {

@@ -18,6 +18,8 @@ typedef struct pgemm_shape {
     size_t m, n, k;      /* column-major form; k == 0: only C is scaled */
     size_t batch;
     int trans_a, trans_b;
+    int fp16_operands;   /* A or B holds fp16: only fp16 variants can run it */
+    int fp16_allowed;    /* FP16_MIXED precision: fp16 variants are preferred */
 } pgemm_shape;
 
 typedef struct pgemm_selection {

@@ -20,7 +20,7 @@
 
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 1u
+#define PGEMM_BACKEND_API_VERSION 2u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 /* A backend's error text; filled by the backend, copied by the core. */
@@ -59,6 +59,9 @@ typedef struct pgemm_variant_desc {
     int double_buffered;     /* 0 single local buffer, 1 double, 2 single with
                                 register prefetch of the next K step */
     int fp16;                /* fp16 operands in the tiles */
+    const char *unit;        /* what does the arithmetic: "fma", "dot2", "mma.sync", ... */
+    int tier;                /* among fp16 variants, the selector tries higher tiers
+                                first (a faster unit); 0 for fp32 variants */
 } pgemm_variant_desc;
 
 /*
@@ -66,6 +69,9 @@ typedef struct pgemm_variant_desc {
  * + beta * C. op(X) = X^T when trans_x. Offsets, leading dimensions and
  * strides are in elements. k == 0 means "scale C by beta" (A and B are not
  * read); m and n are never 0. beta == 0 means C must not be read.
+ * A and B hold a_type / b_type elements (offsets, leading dimensions and
+ * strides count those); C is always fp32. The core sends fp16 operands only
+ * to fp16 variants.
  */
 typedef struct pgemm_gemm_args {
     int trans_a, trans_b;
@@ -74,6 +80,7 @@ typedef struct pgemm_gemm_args {
     void *a; size_t a_offset, lda, stride_a;
     void *b; size_t b_offset, ldb, stride_b;
     void *c; size_t c_offset, ldc, stride_c;
+    pgemm_datatype a_type, b_type;
     size_t batch_count;      /* >= 1 */
     size_t variant;          /* index into the backend's variant list */
 } pgemm_gemm_args;

@@ -41,7 +41,11 @@ typedef struct operand {
     const void *ptr;
     pgemm_transpose trans;
     int read;                   /* the call reads this operand */
+    pgemm_datatype type;
 } operand;
+
+static size_t type_size(pgemm_datatype t) { return t == PGEMM_F16 ? 2 : 4; }
+static const char *type_plural(pgemm_datatype t) { return t == PGEMM_F16 ? "halves" : "floats"; }
 
 static pgemm_stored stored_of(const operand *op, pgemm_layout layout)
 {
@@ -103,20 +107,21 @@ static pgemm_status check_extent(pgemm_context *ctx, const pgemm_gemm_call *call
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
                           "buffer %c belongs to another context", op->name);
     /* Last element touched: offset + (batch-1)*stride + span, in elements. */
-    size_t end, extra;
+    size_t end, extra, held = buf->bytes / type_size(op->type);
+    const char *unit = type_plural(op->type);
     if (__builtin_mul_overflow(call->batch_count - 1, op->stride, &extra) ||
         __builtin_add_overflow(op->offset, extra, &end) ||
-        __builtin_add_overflow(end, span, &end) || end > buf->bytes / sizeof(float)) {
+        __builtin_add_overflow(end, span, &end) || end > held) {
         if (call->batch_count > 1)
             return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
-                              "buffer %c holds %zu floats, but %c_offset %zu + (batch_count %zu"
+                              "buffer %c holds %zu %s, but %c_offset %zu + (batch_count %zu"
                               " - 1) * stride_%c %zu + %zu spanned by each %c needs more",
-                              op->name, buf->bytes / sizeof(float), op->name + 32, op->offset,
+                              op->name, held, unit, op->name + 32, op->offset,
                               call->batch_count, op->name + 32, op->stride, span, op->name);
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
-                          "buffer %c holds %zu floats, but %c_offset %zu + %zu spanned by %c"
+                          "buffer %c holds %zu %s, but %c_offset %zu + %zu spanned by %c"
                           " (%s %zu x %s %zu, %s %zu) needs more",
-                          op->name, buf->bytes / sizeof(float), op->name + 32, op->offset, span,
+                          op->name, held, unit, op->name + 32, op->offset, span,
                           op->name, op->rows_name, op->rows, op->cols_name, op->cols, ldname,
                           op->ld);
     }
@@ -144,21 +149,26 @@ pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
                           call->k, PGEMM_MAX_INDEX);
     if (call->batch_count == 0 && !call->host)
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "batch_count is 0");
+    if ((call->a_type != PGEMM_F32 && call->a_type != PGEMM_F16) ||
+        (call->b_type != PGEMM_F32 && call->b_type != PGEMM_F16))
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "a_type (%d) and b_type (%d) must be PGEMM_F32 (0) or PGEMM_F16 (1)",
+                          (int)call->a_type, (int)call->b_type);
 
     int empty = call->m == 0 || call->n == 0;
     int reads_ab = !empty && call->k > 0 && call->alpha != 0.0f;
     operand a = {'A', call->m, call->k, "m", "k", call->lda, call->a_offset, call->stride_a,
-                 call->a, call->ta, reads_ab};
+                 call->a, call->ta, reads_ab, call->a_type};
     if (call->ta == PGEMM_TRANS) {
         a.rows = call->k; a.cols = call->m; a.rows_name = "k"; a.cols_name = "m";
     }
     operand b = {'B', call->k, call->n, "k", "n", call->ldb, call->b_offset, call->stride_b,
-                 call->b, call->tb, reads_ab};
+                 call->b, call->tb, reads_ab, call->b_type};
     if (call->tb == PGEMM_TRANS) {
         b.rows = call->n; b.cols = call->k; b.rows_name = "n"; b.cols_name = "k";
     }
     operand c = {'C', call->m, call->n, "m", "n", call->ldc, call->c_offset, call->stride_c,
-                 call->c, PGEMM_NO_TRANS, !empty};
+                 call->c, PGEMM_NO_TRANS, !empty, PGEMM_F32};
     pgemm_status st;
     if ((st = check_operand(ctx, call, &a)) != PGEMM_SUCCESS) return st;
     if ((st = check_operand(ctx, call, &b)) != PGEMM_SUCCESS) return st;
@@ -184,6 +194,8 @@ pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
     out->alpha = call->alpha;
     out->beta = call->beta;
     const operand *first = row ? &b : &a, *second = row ? &a : &b;
+    out->a_type = first->type;
+    out->b_type = second->type;
     out->trans_a = first->trans == PGEMM_TRANS;
     out->a = (void *)first->ptr; out->a_offset = first->offset;
     out->lda = first->ld; out->stride_a = first->stride;

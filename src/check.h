@@ -21,6 +21,7 @@ typedef struct pgemm_gemm_call {
     size_t c_offset, ldc, stride_c;
     size_t batch_count;
     int host;                    /* a, b, c are host pointers */
+    pgemm_datatype a_type, b_type; /* C is always fp32 */
 } pgemm_gemm_call;
 
 /* Shape of an operand as stored: `runs` contiguous runs of `run` elements,

@@ -24,11 +24,17 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
         const pgemm_variant_desc *list[64];
         if (count > 64) count = 64;
         for (size_t i = 0; i < count; i++) list[i] = be->variant(ctx->bctx, i);
-        pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b};
+        pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b,
+                             g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16,
+                             ctx->precision == PGEMM_PRECISION_FP16_MIXED};
         pgemm_select(list, count, &shape, &ctx->info, &sel);
     }
     const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
-    if (v->fp16 && ctx->precision != PGEMM_PRECISION_FP16_MIXED)
+    int fp16_operands = g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16;
+    if (fp16_operands && !v->fp16)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "variant %s has fp32 tiles and cannot read fp16 operands", v->name);
+    if (v->fp16 && !fp16_operands && ctx->precision != PGEMM_PRECISION_FP16_MIXED)
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
                           "variant %s uses fp16 tiles, but the context's precision is FP32 "
                           "(pgemm_set_precision(ctx, PGEMM_PRECISION_FP16_MIXED) allows it)",
@@ -36,7 +42,10 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
     g->variant = sel.variant;
     pgemm_text_copy(call->variant, sizeof call->variant, v->name);
     pgemm_text_copy(call->why, sizeof call->why, sel.why);
-    if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
+    if (fp16_operands)
+        pgemm_text_append(call->why, sizeof call->why,
+                          "; fp16 operands (exact), fp32 accumulation");
+    else if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
         pgemm_text_append(call->why, sizeof call->why,
                           "; FP16_MIXED allowed but %s has no fp16 tiles here: ran FP32",
                           ctx->info.backend_name);
@@ -81,6 +90,56 @@ static void to_backend_buffers(pgemm_gemm_args *g)
     g->c = g->c ? ((const pgemm_buffer *)g->c)->bbuf : NULL;
 }
 
+/* Whether the backend has any variant with fp16 tiles. */
+static int has_fp16_variant(pgemm_context *ctx)
+{
+    const pgemm_backend_iface *be = ctx->plugin.iface;
+    size_t count = be->variant_count(ctx->bctx);
+    for (size_t i = 0; i < count; i++)
+        if (be->variant(ctx->bctx, i)->fp16) return 1;
+    return 0;
+}
+
+pgemm_status pgemm_gemm_strided_batched_ex(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
+    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type,
+    size_t a_offset, size_t lda, size_t stride_a, const pgemm_buffer *b, pgemm_datatype b_type,
+    size_t b_offset, size_t ldb, size_t stride_b, float beta, pgemm_buffer *c, size_t c_offset,
+    size_t ldc, size_t stride_c, size_t batch_count)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
+                            a_offset, lda, stride_a, b_offset, ldb, stride_b,
+                            c_offset, ldc, stride_c, batch_count, 0, a_type, b_type};
+    pgemm_gemm_args g;
+    pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
+    if (st != PGEMM_SUCCESS) return st;
+    if ((a_type == PGEMM_F16 || b_type == PGEMM_F16) && !has_fp16_variant(ctx))
+        return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
+                          "fp16 operands need fp16 tiles, and the %s backend has none here "
+                          "(the HIP backend has them)",
+                          ctx->info.backend_name);
+    if (m == 0 || n == 0) return PGEMM_SUCCESS;
+    to_backend_buffers(&g);
+    pthread_mutex_lock(&ctx->lock);
+    st = dispatch(ctx, &g);
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+pgemm_status pgemm_gemm_ex(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                           pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
+                           const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+                           size_t lda, const pgemm_buffer *b, pgemm_datatype b_type,
+                           size_t b_offset, size_t ldb, float beta, pgemm_buffer *c,
+                           size_t c_offset, size_t ldc)
+{
+    return pgemm_gemm_strided_batched_ex(ctx, layout, ta, tb, m, n, k, alpha, a, a_type,
+                                         a_offset, lda, 0, b, b_type, b_offset, ldb, 0, beta, c,
+                                         c_offset, ldc, 0, 1);
+}
+
 pgemm_status pgemm_sgemm_strided_batched(pgemm_context *ctx, pgemm_layout layout,
                                          pgemm_transpose ta, pgemm_transpose tb, size_t m,
                                          size_t n, size_t k, float alpha, const pgemm_buffer *a,
@@ -90,19 +149,10 @@ pgemm_status pgemm_sgemm_strided_batched(pgemm_context *ctx, pgemm_layout layout
                                          size_t c_offset, size_t ldc, size_t stride_c,
                                          size_t batch_count)
 {
-    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
-    pgemm_clear_error(ctx);
-    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
-                            a_offset, lda, stride_a, b_offset, ldb, stride_b,
-                            c_offset, ldc, stride_c, batch_count, 0};
-    pgemm_gemm_args g;
-    pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
-    if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;
-    to_backend_buffers(&g);
-    pthread_mutex_lock(&ctx->lock);
-    st = dispatch(ctx, &g);
-    pthread_mutex_unlock(&ctx->lock);
-    return st;
+    return pgemm_gemm_strided_batched_ex(ctx, layout, ta, tb, m, n, k, alpha, a, PGEMM_F32,
+                                         a_offset, lda, stride_a, b, PGEMM_F32, b_offset, ldb,
+                                         stride_b, beta, c, c_offset, ldc, stride_c,
+                                         batch_count);
 }
 
 pgemm_status pgemm_sgemm(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
@@ -166,7 +216,7 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
     pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
-                            0, lda, 0, 0, ldb, 0, 0, ldc, 0, 1, 1};
+                            0, lda, 0, 0, ldb, 0, 0, ldc, 0, 1, 1, PGEMM_F32, PGEMM_F32};
     pgemm_gemm_args g;
     pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
     if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;

@@ -65,3 +65,12 @@ const char *pgemm_last_error(const pgemm_context *ctx)
 {
     return ctx ? ctx->last_error : g_creation_error;
 }
+
+const char *pgemm_datatype_name(pgemm_datatype type)
+{
+    switch (type) {
+    case PGEMM_F32: return "f32";
+    case PGEMM_F16: return "f16";
+    }
+    return NULL;
+}

@@ -37,15 +37,15 @@
 #define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + ((db) == 1)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
 #define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                          \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,              \
-      TILED_LOCAL(tm, tn, tk, db, lvw), db, 0},                                         \
+      TILED_LOCAL(tm, tn, tk, db, lvw), db, 0, "fma", 0},                                       \
      CL_SOURCE_TILED, lvw}
 
 #define VEC(name, wgm, wgn, vm, tn)                                                       \
-    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0},          \
+    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0, "fma", 0},         \
      CL_SOURCE_VECTOR, 1}
 
 static const cl_variant k_variants[] = {
-    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0}, CL_SOURCE_DIRECT, 1},
+    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0}, CL_SOURCE_DIRECT, 1},
     TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
     TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
     TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),

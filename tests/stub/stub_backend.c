@@ -68,8 +68,8 @@ __attribute__((unused)) static void copy(char *dst, size_t cap, const char *src)
 
 /* Variants: a = plain i-j-p loops, b = the same summed in reverse k order. */
 static const pgemm_variant_desc k_variants[] = {
-    {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0},
-    {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0},
+    {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0},
+    {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0, "fma", 0},
 };
 #define STUB_VARIANTS (sizeof k_variants / sizeof k_variants[0])
 
