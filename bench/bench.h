@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pgemm.h"
+#include "bench_common.h"
 
 #ifdef PGEMM_BENCH_OPENCL
 #ifdef __APPLE__
@@ -18,13 +19,8 @@
 #define MAX_SHAPES 256
 #define MAX_KERNELS 128
 #define MAX_SAMPLES 1000
-#define MAX_GROUP 100000
 
 /* ------------------------------------------------------------- options */
-
-typedef struct shape {
-    size_t m, n, k;
-} shape;
 
 typedef struct bench_args {
     shape shapes[MAX_SHAPES];

@@ -120,14 +120,22 @@ static int k_read_c(problem *p, const kernel *k, char *err, size_t cap)
     return 1;
 }
 
-/* Seconds for `calls` back-to-back calls and one final wait; < 0 on error. */
-static double time_group(problem *p, const kernel *k, size_t calls, char *err, size_t cap)
+/* A kernel of a problem as a bench_call (bench_common.h). */
+typedef struct k_call_self {
+    problem *p;
+    const kernel *k;
+} k_call_self;
+
+static int k_call_enqueue(void *self, char *err, size_t cap)
 {
-    double t0 = pgemm_now_seconds();
-    for (size_t i = 0; i < calls; i++)
-        if (!k_enqueue(p, k, err, cap)) return -1.0;
-    if (!k_sync(p, k, err, cap)) return -1.0;
-    return pgemm_now_seconds() - t0;
+    k_call_self *s = self;
+    return k_enqueue(s->p, s->k, err, cap);
+}
+
+static int k_call_sync(void *self, char *err, size_t cap)
+{
+    k_call_self *s = self;
+    return k_sync(s->p, s->k, err, cap);
 }
 
 /* Checks the m x n window of p->c: the sample against the fp64 reference,
@@ -160,12 +168,6 @@ static int check_result(problem *p, result *r)
             }
         }
     return 1;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static int force_for(problem *p, const kernel *k, char *err, size_t cap)
@@ -211,18 +213,11 @@ void measure_prepare(problem *p, const kernel *k, const bench_args *args, result
     }
 
     /* 2. Calibration (warm): grow the group until it lasts min_time. */
+    k_call_self self = {p, k};
+    bench_call call = {k_call_enqueue, k_call_sync, &self};
     size_t group = 1;
-    double t;
-    for (;;) {
-        t = time_group(p, k, group, err, sizeof err);
-        if (t < 0) goto fail;
-        if (t >= args->min_time || group >= MAX_GROUP) break;
-        if (args->time_budget > 0 && t > args->time_budget) break;
-        double want = (double)group * args->min_time / (t > 1e-9 ? t : 1e-9) * 1.2;
-        size_t next = want > (double)(group * 16) ? group * 16 : (size_t)want + 1;
-        if (next <= group) next = group + 1;
-        group = next > MAX_GROUP ? MAX_GROUP : next;
-    }
+    double t = bench_calibrate(&call, args->min_time, args->time_budget, &group, err, sizeof err);
+    if (t < 0) goto fail;
     r->group = group;
     r->cal = t / (double)group;
     r->state = RES_OK;
@@ -245,8 +240,10 @@ void measure_sample(problem *p, const kernel *k, result *r)
 {
     char err[PGEMM_REASON_LEN + 64];
     if (r->state != RES_OK || r->single || r->samples >= MAX_SAMPLES) return;
+    k_call_self self = {p, k};
+    bench_call call = {k_call_enqueue, k_call_sync, &self};
     double t = -1.0;
-    if (force_for(p, k, err, sizeof err)) t = time_group(p, k, r->group, err, sizeof err);
+    if (force_for(p, k, err, sizeof err)) t = bench_time_group(&call, r->group, err, sizeof err);
     if (t < 0) {
         r->state = RES_ERROR;
         snprintf(r->note, sizeof r->note, "ERROR: %s", err);
@@ -264,13 +261,12 @@ void measure_finish(const problem *p, kernel *k, result *r)
         snprintf(r->note, sizeof r->note, "ERROR: no timed sample");
         return;
     }
-    double sorted[MAX_SAMPLES];
-    size_t ns = r->samples;
-    memcpy(sorted, r->sample, ns * sizeof sorted[0]);
-    qsort(sorted, ns, sizeof sorted[0], cmp_double);
-    r->min = sorted[0];
-    r->median = ns % 2 ? sorted[ns / 2] : 0.5 * (sorted[ns / 2 - 1] + sorted[ns / 2]);
-    r->gflops = 2.0 * (double)p->m * (double)p->n * (double)p->k / r->median * 1e-9;
+    if (!bench_median_min(r->sample, r->samples, &r->median, &r->min)) {
+        r->state = RES_ERROR;
+        snprintf(r->note, sizeof r->note, "ERROR: out of host memory");
+        return;
+    }
+    r->gflops = bench_gflops((shape){p->m, p->n, p->k}, r->median);
     if (r->gflops > k->best_gflops) k->best_gflops = r->gflops;
 }
 

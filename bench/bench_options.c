@@ -1,7 +1,5 @@
 /* bench_options.c: pgemm_bench's command line: --help text and option parsing. */
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,64 +40,10 @@ static void usage(FILE *f)
             "index), PGEMM_DEVICE (index), PGEMM_LOG; see pgemm.h.\n");
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    if (!s || !isdigit((unsigned char)s[0])) return 0;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end) return 0;
-    *out = (size_t)v;
-    return 1;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v)) return 0;
-    *out = v;
-    return 1;
-}
-
-static int add_shape(bench_args *a, size_t m, size_t n, size_t k)
-{
-    if (a->nshapes >= MAX_SHAPES) {
-        fprintf(stderr, "pgemm_bench: more than %d shapes\n", MAX_SHAPES);
-        return 0;
-    }
-    if (m == 0 || n == 0 || k == 0) {
-        fprintf(stderr, "pgemm_bench: sizes must be positive\n");
-        return 0;
-    }
-    a->shapes[a->nshapes++] = (shape){m, n, k};
-    return 1;
-}
-
 /* "256,512" (square) or "MxNxK,..." */
 int parse_shape_list(bench_args *a, const char *text, int square)
 {
-    char *copy = strdup(text), *save = NULL;
-    if (!copy) return 0;
-    int ok = 1;
-    for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
-        size_t d[3];
-        if (square) {
-            ok = parse_size(tok, &d[0]) && add_shape(a, d[0], d[0], d[0]);
-        } else {
-            char *x1 = strchr(tok, 'x'), *x2 = x1 ? strchr(x1 + 1, 'x') : NULL;
-            if (!x1 || !x2) {
-                ok = 0;
-                break;
-            }
-            *x1 = *x2 = '\0';
-            ok = parse_size(tok, &d[0]) && parse_size(x1 + 1, &d[1]) &&
-                 parse_size(x2 + 1, &d[2]) && add_shape(a, d[0], d[1], d[2]);
-        }
-    }
-    free(copy);
-    return ok;
+    return bench_parse_shapes("pgemm_bench", text, square, a->shapes, &a->nshapes, MAX_SHAPES);
 }
 
 int parse_args(int argc, char **argv, bench_args *a)
@@ -131,12 +75,13 @@ int parse_args(int argc, char **argv, bench_args *a)
         if (!strcmp(o, "--sizes")) ok = parse_shape_list(a, v, 1);
         else if (!strcmp(o, "--shapes")) ok = parse_shape_list(a, v, 0);
         else if (!strcmp(o, "--repeat"))
-            ok = parse_size(v, &a->repeat) && a->repeat > 0 && a->repeat <= MAX_SAMPLES;
-        else if (!strcmp(o, "--min-time")) ok = parse_double(v, &a->min_time) && a->min_time >= 0;
+            ok = bench_parse_size(v, &a->repeat) && a->repeat > 0 && a->repeat <= MAX_SAMPLES;
+        else if (!strcmp(o, "--min-time"))
+            ok = bench_parse_double(v, &a->min_time) && a->min_time >= 0;
         else if (!strcmp(o, "--variants")) a->variants = v;
         else if (!strcmp(o, "--csv")) a->csv = v;
         else if (!strcmp(o, "--time-budget"))
-            ok = parse_double(v, &a->time_budget) && a->time_budget >= 0;
+            ok = bench_parse_double(v, &a->time_budget) && a->time_budget >= 0;
         else if (!strcmp(o, "--layout")) {
             ok = !strcmp(v, "row") || !strcmp(v, "col");
             a->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
@@ -148,14 +93,14 @@ int parse_args(int argc, char **argv, bench_args *a)
             }
         } else if (!strcmp(o, "--alpha") || !strcmp(o, "--beta")) {
             double d = 0;
-            ok = parse_double(v, &d);
+            ok = bench_parse_double(v, &d);
             *(o[2] == 'a' ? &a->alpha : &a->beta) = (float)d;
-        } else if (!strcmp(o, "--pad")) ok = parse_size(v, &a->pad);
+        } else if (!strcmp(o, "--pad")) ok = bench_parse_size(v, &a->pad);
         else if (!strcmp(o, "--check-samples"))
-            ok = parse_size(v, &a->check_samples) && a->check_samples > 0;
+            ok = bench_parse_size(v, &a->check_samples) && a->check_samples > 0;
         else if (!strcmp(o, "--seed")) {
             size_t s = 0;
-            ok = parse_size(v, &s);
+            ok = bench_parse_size(v, &s);
             a->seed = s;
         } else {
             fprintf(stderr, "pgemm_bench: unknown option %s (see --help)\n", o);

@@ -38,24 +38,6 @@ static void trans_name(pgemm_transpose ta, pgemm_transpose tb, char out[3])
 
 /* ------------------------------------------------------------- output */
 
-static void print_time(char *dst, size_t cap, double s)
-{
-    if (s <= 0) snprintf(dst, cap, "-");
-    else if (s < 1e-3) snprintf(dst, cap, "%.1f us", s * 1e6);
-    else if (s < 1.0) snprintf(dst, cap, "%.2f ms", s * 1e3);
-    else snprintf(dst, cap, "%.2f s", s);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 typedef struct summary_row {
     shape s;
     char best[PGEMM_NAME_LEN];
@@ -87,9 +69,9 @@ static void print_shape_table(const problem *p, const kernel *ks, const result *
         else
             snprintf(label, sizeof label, "%s", ks[i].name);
         if (r->state == RES_OK) {
-            print_time(med, sizeof med, r->median);
-            print_time(mn, sizeof mn, r->min);
-            print_time(first, sizeof first, r->first);
+            bench_print_time(med, sizeof med, r->median);
+            bench_print_time(mn, sizeof mn, r->min);
+            bench_print_time(first, sizeof first, r->first);
             snprintf(calls, sizeof calls, "%zu x %zu", r->group, r->samples);
             if (clg > 0) snprintf(ratio, sizeof ratio, "%.2f", r->gflops / clg);
             else snprintf(ratio, sizeof ratio, "-");
@@ -145,13 +127,13 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
                             : r->state == RES_WRONG ? "wrong"
                             : r->state == RES_SKIPPED ? "skipped"
                                                       : "error";
-        csv_field(f, info->platform);
+        bench_csv_field(f, info->platform);
         fputc(',', f);
-        csv_field(f, info->device);
+        bench_csv_field(f, info->device);
         fprintf(f, ",%s,%s,%zu,%zu,%zu,", layout_name(p->layout), tn, p->m, p->n, p->k);
-        csv_field(f, ks[i].kind == KIND_CHOICE ? "pgemm choice" : ks[i].name);
+        bench_csv_field(f, ks[i].kind == KIND_CHOICE ? "pgemm choice" : ks[i].name);
         fprintf(f, ",%s,", kind);
-        csv_field(f, r->ran);
+        bench_csv_field(f, r->ran);
         fprintf(f, ",%s,", state);
         if (r->state == RES_OK) {
             fprintf(f, "%.4f,%.9g,%.9g,%.9g,%zu,%zu,", r->gflops, r->median, r->min, r->first,
@@ -161,9 +143,9 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
             fprintf(f, ",,,,,,");
         }
         fputc(',', f);
-        csv_field(f, r->note);
+        bench_csv_field(f, r->note);
         fputc(',', f);
-        csv_field(f, r->why);
+        bench_csv_field(f, r->why);
         fputc('\n', f);
     }
     fflush(f);
@@ -367,8 +349,8 @@ int main(int argc, char **argv)
             measure_prepare(&p, k, &args, r);
             if (r->state == RES_OK) {
                 char first[32], cal[32];
-                print_time(first, sizeof first, r->first);
-                print_time(cal, sizeof cal, r->cal);
+                bench_print_time(first, sizeof first, r->first);
+                bench_print_time(cal, sizeof cal, r->cal);
                 fprintf(stderr, " checked; first call %s, warm call ~%s (~%.2f GFLOP/s)%s%s\n",
                         first, cal, flops / r->cal * 1e-9,
                         k->kind == KIND_CHOICE ? ", chose " : "",

@@ -15,8 +15,7 @@ extern "C" {
 
 /* FP32 tile kernels (hip_kernels/sgemm_tile.hip), one per shipped shape. */
 typedef enum pgemm_hip_sgemm_kernel {
-    PGEMM_HIP_SGEMM_T128 = 0,  /* 128 x 128 tile, K steps of 8, 8 x 8 per thread */
-    PGEMM_HIP_SGEMM_T128K16,   /* 128 x 128, K steps of 16 */
+    PGEMM_HIP_SGEMM_T128K16 = 0, /* 128 x 128 tile, K steps of 16, 8 x 8 per thread */
     PGEMM_HIP_SGEMM_T64,       /* 64 x 64, K steps of 16, 4 x 4 per thread */
     PGEMM_HIP_SGEMM_T128X64,   /* 128 x 64, K steps of 16, 8 x 4 per thread */
     PGEMM_HIP_SGEMM_COUNT
@@ -50,6 +49,7 @@ typedef enum pgemm_hip_hgemm_kernel {
     PGEMM_HIP_HGEMM_MMA256,     /* the same with 256 x 128 tiles */
     PGEMM_HIP_HGEMM_FMA,        /* fp16 in shared memory, fp32 FMA: any GPU (gfx803/gfx900) */
     PGEMM_HIP_HGEMM_DOT2,       /* pairs along K: v_dot2_f32_f16 on gfx906/gfx1030 */
+    PGEMM_HIP_HGEMM_WGMMA,      /* NVIDIA wgmma (sm_90a), 128 x 256 x 64 */
     PGEMM_HIP_HGEMM_COUNT
 } pgemm_hip_hgemm_kernel;
 

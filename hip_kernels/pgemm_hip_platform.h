@@ -61,6 +61,12 @@ typedef struct cudaDeviceProp hipDeviceProp_t;
 #define hipLaunchKernelGGL(kernel, grid, block, shmem, stream, ...) \
     kernel<<<(grid), (block), (shmem), (stream)>>>(__VA_ARGS__)
 
+/* __launch_bounds__ with a minimum of blocks per multiprocessor on NVIDIA.
+ * HIP reads the second argument as waves per execution unit instead, so the
+ * AMD definition leaves it out. */
+#define PGEMM_LAUNCH_BOUNDS(threads, nvidia_min_blocks) \
+    __launch_bounds__(threads, nvidia_min_blocks)
+
 /* The device name field AMD calls gcnArchName has no CUDA twin: the plugin
  * reads the compute capability instead (major, minor). */
 #define PGEMM_HIP_PLATFORM_NAME "nvidia"
@@ -77,6 +83,7 @@ typedef struct cudaDeviceProp hipDeviceProp_t;
 #include <hip/hip_runtime_api.h>
 #endif
 #define PGEMM_HIP_PLATFORM_NAME "amd"
+#define PGEMM_LAUNCH_BOUNDS(threads, nvidia_min_blocks) __launch_bounds__(threads)
 
 #endif
 

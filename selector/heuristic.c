@@ -40,10 +40,11 @@
  * 8 x 8, ran at 0.7 GFLOP/s at n = 512 against 5.4 for reg64x128, 4 x 8).
  *
  * Precision splits them too. With fp16 operands, or FP16_MIXED allowed on a
- * problem that is not small, the candidates are the fp16 variants of the
- * highest tier present (the fastest arithmetic unit: tensor cores before
- * dot-product instructions before plain FMA on fp16 storage); otherwise the
- * fp32 variants.
+ * problem that is not small, the candidates are the fp16 variants, and each
+ * score is weighed by the variant's tier: the peak rate of the unit it runs
+ * on relative to the others (wgmma over mma.sync over dot2 over FMA), so
+ * that a faster unit with too few tiles to fill the device can lose to a
+ * slower one that fills it. Otherwise the candidates are the fp32 variants.
  */
 #include <math.h>
 #include <string.h>
@@ -83,13 +84,11 @@ static int is_small(const pgemm_shape *s)
     return s->k == 0 || s->k < 8 || flops < 262144.0;
 }
 
-/* The highest tier among the fp16 variants, or -1 when there is none. */
-static int best_fp16_tier(const pgemm_variant_desc *const *variants, size_t count)
+static int has_fp16(const pgemm_variant_desc *const *variants, size_t count)
 {
-    int tier = -1;
     for (size_t i = 0; i < count; i++)
-        if (variants[i]->fp16 && variants[i]->tier > tier) tier = variants[i]->tier;
-    return tier;
+        if (variants[i]->fp16) return 1;
+    return 0;
 }
 
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
@@ -97,8 +96,8 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
                             pgemm_selection *out)
 {
     out->variant = 0;
-    int tier = best_fp16_tier(variants, count);
-    int fp16 = tier >= 0 && (shape->fp16_operands || (shape->fp16_allowed && !is_small(shape)));
+    int fp16 = has_fp16(variants, count) &&
+               (shape->fp16_operands || (shape->fp16_allowed && !is_small(shape)));
     if (!fp16 && is_small(shape) && !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (!strcmp(variants[i]->family, "direct")) {
@@ -112,10 +111,10 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
     }
     double best = -1.0;
     for (size_t i = 0; i < count; i++) {
-        if (fp16 ? !variants[i]->fp16 || variants[i]->tier != tier
-                 : variants[i]->fp16 || !family_fits(variants[i], device))
+        if (fp16 ? !variants[i]->fp16 : variants[i]->fp16 || !family_fits(variants[i], device))
             continue;
         double score = pgemm_heuristic_score(variants[i], shape, device);
+        if (fp16) score *= variants[i]->tier > 0 ? variants[i]->tier : 1;
         if (score > best) {
             best = score;
             out->variant = i;

@@ -60,8 +60,9 @@ typedef struct pgemm_variant_desc {
                                 register prefetch of the next K step */
     int fp16;                /* fp16 operands in the tiles */
     const char *unit;        /* what does the arithmetic: "fma", "dot2", "mma.sync", ... */
-    int tier;                /* among fp16 variants, the selector tries higher tiers
-                                first (a faster unit); 0 for fp32 variants */
+    int tier;                /* fp16 variants: the unit's peak rate relative to the
+                                others (the selector weighs scores by it); 0 for
+                                fp32 variants */
 } pgemm_variant_desc;
 
 /*

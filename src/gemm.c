@@ -45,10 +45,14 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
     if (fp16_operands)
         pgemm_text_append(call->why, sizeof call->why,
                           "; fp16 operands (exact), fp32 accumulation");
-    else if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
+    else if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16 &&
+             !ctx->info.has_fp16_tiles)
         pgemm_text_append(call->why, sizeof call->why,
                           "; FP16_MIXED allowed but %s has no fp16 tiles here: ran FP32",
                           ctx->info.backend_name);
+    else if (ctx->precision == PGEMM_PRECISION_FP16_MIXED && !v->fp16)
+        pgemm_text_append(call->why, sizeof call->why,
+                          "; FP16_MIXED allowed, but %s has fp32 tiles: ran FP32", v->name);
     call->precision_used = v->fp16 ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
     return PGEMM_SUCCESS;
 }

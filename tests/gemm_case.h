@@ -9,7 +9,22 @@
  *   - every C window is compared with the fp64 reference (pgemm_ref) under
  *     the componentwise bound with tolerance `tol`;
  *   - pgemm_last_call() must name `expect_variant` (or "" when the call had
- *     nothing to compute), the requested precision, and FP32 as used.
+ *     nothing to compute) and the requested precision; the precision used
+ *     must be FP32 on a context without fp16 tiles, and FP16_MIXED when
+ *     something ran on an fp16 variant (fp16 operands, or a forced "h16"
+ *     variant). When FP16_MIXED was used, C is compared with the reference
+ *     computed on A and B rounded to binary16 (pgemm_ref_round_half), under
+ *     the same fp32 bound: that checks the rounding of the inputs and the
+ *     fp32 accumulation together.
+ *
+ * fp16 operands (half_ab, half_a, half_b; buffer and batched APIs only, via
+ * pgemm_gemm_ex / pgemm_gemm_strided_batched_ex): the operand is stored as
+ * binary16, offsets, lds and strides counting halves, its sentinel the
+ * sentinel rounded to a half; the reference uses the half values (exact).
+ *
+ * expect_status other than PGEMM_SUCCESS: the call must return it (with
+ * expect_error in pgemm_last_error when given) and leave A, B, C and
+ * pgemm_last_call untouched.
  *
  * The host API places the matrices at the same offsets inside host arrays,
  * so memory before and after them is checked there too.
@@ -47,7 +62,19 @@ typedef struct test_gemm_case {
     pgemm_precision precision;        /* set on the context before the call */
     const char *expect_variant;       /* NULL: do not check the variant */
     double tol;                       /* 0: 2.0 */
+    int half_ab;                      /* A and B are fp16 (binary16) */
+    int half_a, half_b;               /* only A (B) is fp16 */
+    int typed_api;                    /* fp32 operands through the _ex functions too */
+    pgemm_status expect_status;       /* PGEMM_SUCCESS by default */
+    const char *expect_error;         /* substring of pgemm_last_error on failure */
 } test_gemm_case;
+
+/* The operand types the case uses (half_ab / half_a / half_b). */
+pgemm_datatype test_gemm_a_type(const test_gemm_case *gc);
+pgemm_datatype test_gemm_b_type(const test_gemm_case *gc);
+
+/* Whether a variant name is one of the fp16-tile variants ("h16..."). */
+int test_variant_is_fp16(const char *name);
 
 typedef struct test_gemm_stats {
     size_t cases, failed, elements;

@@ -1,7 +1,8 @@
 /*
  * Invalid arguments: each must return PGEMM_ERROR_INVALID_ARGUMENT with a
  * message naming the argument, and change nothing (host C bytes, C buffer
- * contents, out pointers set to NULL). NULL contexts must not crash.
+ * contents, out pointers set to NULL). NULL contexts must not crash. fp16
+ * operands on a backend without fp16 tiles are PGEMM_ERROR_UNSUPPORTED.
  *
  * Runs on whatever backend the environment selects (CTest: the CPU stub,
  * PoCL and rusticl).
@@ -278,6 +279,59 @@ static void buffer_gemm_errors(pgemm_context *other)
     pgemm_buffer_destroy(big);
 }
 
+/* pgemm_gemm_ex: datatypes are checked like the other enums, and fp16
+ * operands need a backend with fp16 tiles (CTest's backends have none). */
+static void datatype_errors(void)
+{
+    pgemm_buffer *a = make(M * K), *b = make(K * N), *c = make(M * N);
+    size_t bytes = M * N * sizeof(float);
+    CHECK_OK(ctx, pgemm_buffer_read(c, 0, bytes, g_snapshot));
+    pgemm_call_info before, after;
+    int had = pgemm_last_call(ctx, &before) == PGEMM_SUCCESS;
+
+    CHECK_STATUS(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                 pgemm_gemm_ex(ctx, PGEMM_COL_MAJOR, PGEMM_NO_TRANS, PGEMM_NO_TRANS, M, N, K,
+                               1.0f, a, (pgemm_datatype)2, 0, M, b, PGEMM_F32, 0, K, 0.0f, c, 0,
+                               M));
+    CHECK_CONTAINS(pgemm_last_error(ctx),
+                   "a_type (2) and b_type (0) must be PGEMM_F32 (0) or PGEMM_F16 (1)");
+    CHECK_STATUS(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                 pgemm_gemm_strided_batched_ex(ctx, PGEMM_ROW_MAJOR, PGEMM_NO_TRANS,
+                                               PGEMM_NO_TRANS, M, N, K, 1.0f, a, PGEMM_F16, 0, K,
+                                               0, b, (pgemm_datatype)-1, 0, N, 0, 0.0f, c, 0, N,
+                                               0, 1));
+    CHECK_CONTAINS(pgemm_last_error(ctx), "b_type (-1)");
+    /* Even an empty call checks its datatypes. */
+    CHECK_STATUS(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                 pgemm_gemm_ex(ctx, PGEMM_COL_MAJOR, PGEMM_NO_TRANS, PGEMM_NO_TRANS, 0, 0, 0,
+                               1.0f, NULL, PGEMM_F32, 0, 1, NULL, (pgemm_datatype)9, 0, 1, 0.0f,
+                               NULL, 0, 1));
+    CHECK_CONTAINS(pgemm_last_error(ctx), "b_type (9)");
+
+    pgemm_info info;
+    CHECK_OK(ctx, pgemm_context_info(ctx, &info));
+    if (!info.has_fp16_tiles) {
+        static const pgemm_datatype types[3][2] = {
+            {PGEMM_F16, PGEMM_F16}, {PGEMM_F16, PGEMM_F32}, {PGEMM_F32, PGEMM_F16}};
+        for (int t = 0; t < 3; t++) {
+            CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED,
+                         pgemm_gemm_ex(ctx, PGEMM_COL_MAJOR, PGEMM_NO_TRANS, PGEMM_NO_TRANS, M, N,
+                                       K, 1.0f, a, types[t][0], 0, M, b, types[t][1], 0, K, 0.0f,
+                                       c, 0, M));
+            CHECK_CONTAINS(pgemm_last_error(ctx), "fp16 operands need fp16 tiles");
+            CHECK_CONTAINS(pgemm_last_error(ctx), info.backend_name);
+        }
+    }
+    CHECK_OK(ctx, pgemm_buffer_read(c, 0, bytes, g_now));
+    CHECK_MSG(memcmp(g_snapshot, g_now, bytes) == 0, "a refused typed call changed C");
+    int has = pgemm_last_call(ctx, &after) == PGEMM_SUCCESS;
+    CHECK_MSG(had == has && (!had || !strcmp(before.variant, after.variant)),
+              "a refused typed call changed pgemm_last_call");
+    pgemm_buffer_destroy(a);
+    pgemm_buffer_destroy(b);
+    pgemm_buffer_destroy(c);
+}
+
 static void buffer_io_errors(void)
 {
     pgemm_buffer *buf = (pgemm_buffer *)(uintptr_t)0x1;
@@ -480,6 +534,7 @@ int main(void)
     leading_dimensions();
     enums_and_pointers();
     buffer_gemm_errors(other);
+    datatype_errors();
     buffer_io_errors();
     context_state_errors();
     null_context();

@@ -4,7 +4,8 @@
  * -777 and must survive), stride 0 for A, for B, for both, batch counts
  * 1..6, tightly packed C matrices (stride_c == span), k == 0 and
  * alpha == 0 over a batch, each product checked against its own fp64
- * reference.
+ * reference. fp16 variants ("h16...") run with FP16_MIXED, half of their
+ * cases on fp16 operands.
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,6 +47,12 @@ static void make_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
     gc->sentinel = l % 2 ? NAN : -777.0f;
     gc->seed = 5000 + 100 * v + l;
     gc->expect_variant = name;
+    if (test_variant_is_fp16(name)) {
+        /* fp16 variants: FP16_MIXED on fp32 operands, or fp16 operands
+         * (pgemm_gemm_strided_batched_ex) every other case. */
+        gc->precision = PGEMM_PRECISION_FP16_MIXED;
+        gc->half_ab = (int)(l % 2);
+    }
 }
 
 int main(void)
@@ -73,6 +80,7 @@ int main(void)
         gc.api = TEST_API_BATCHED;
         gc.batch = 4; gc.m = 17; gc.n = 9; gc.k = 0; gc.beta = -0.5f; gc.gap_c = 2;
         gc.expect_variant = name;
+        if (test_variant_is_fp16(name)) gc.precision = PGEMM_PRECISION_FP16_MIXED;
         test_gemm_run(ctx, &gc, &st);
         gc.k = 13; gc.alpha = 0.0f; gc.beta = 0.0f; gc.nan_ab = 1; gc.nan_c = 1;
         test_gemm_run(ctx, &gc, &st);

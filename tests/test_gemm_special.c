@@ -11,7 +11,8 @@
  *                                     in order: C = C0 + 3 * A * B
  *
  * and, once per context, the precision report, the selector's own choice
- * and PGEMM_VARIANT at context creation.
+ * and PGEMM_VARIANT at context creation. fp16 variants ("h16...") run with
+ * FP16_MIXED precision (checked on fp16-rounded inputs).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -43,6 +44,8 @@ static void corner_cases(pgemm_context *ctx, const char *name, size_t v, int com
         gc.pad_a = 2; gc.pad_b = 1; gc.pad_c = 3;                                        \
         gc.off_a = 3; gc.off_b = 1; gc.off_c = 2;                                        \
         gc.expect_variant = name;                                                        \
+        gc.precision = test_variant_is_fp16(name) ? PGEMM_PRECISION_FP16_MIXED          \
+                                                  : PGEMM_PRECISION_FP32;                \
         gc.seed = seed++;                                                                \
     } while (0)
 
@@ -115,6 +118,15 @@ static void repeated_accumulation(pgemm_context *ctx, const char *name, int comb
     pgemm_fill_random(a, na, &seed);
     pgemm_fill_random(b, nb, &seed);
     pgemm_fill_random(c0, nc, &seed);
+    int fp16 = test_variant_is_fp16(name);
+    if (fp16) {
+        /* fp16 tiles (FP16_MIXED) see A and B rounded to halves: give them
+         * halves, so that the fp32 reference below applies unchanged. */
+        for (size_t i = 0; i < na; i++) a[i] = pgemm_ref_round_half(a[i]);
+        for (size_t i = 0; i < nb; i++) b[i] = pgemm_ref_round_half(b[i]);
+    }
+    CHECK_OK(ctx, pgemm_set_precision(ctx, fp16 ? PGEMM_PRECISION_FP16_MIXED
+                                                : PGEMM_PRECISION_FP32));
     pgemm_buffer *da, *db, *dc;
     CHECK_OK(ctx, pgemm_buffer_create(ctx, na * 4, &da));
     CHECK_OK(ctx, pgemm_buffer_create(ctx, nb * 4, &db));
@@ -128,6 +140,7 @@ static void repeated_accumulation(pgemm_context *ctx, const char *name, int comb
                                   ldb, 1.0f, dc, 0, ldc));
     CHECK_OK(ctx, pgemm_synchronize(ctx));
     CHECK_OK(ctx, pgemm_buffer_read(dc, 0, nc * 4, c));
+    CHECK_OK(ctx, pgemm_set_precision(ctx, PGEMM_PRECISION_FP32));
 
     /* The reference chains the three steps, rounding to float in between;
      * the error bound adds up over the steps. */
@@ -206,6 +219,7 @@ static void variant_from_environment(const char *name)
     gc.m = 300; gc.n = 200; gc.k = 100; /* large enough for the selector to want a tile */
     gc.layout = PGEMM_ROW_MAJOR;
     gc.expect_variant = name;
+    if (test_variant_is_fp16(name)) gc.precision = PGEMM_PRECISION_FP16_MIXED;
     test_gemm_run(ctx, &gc, &g_stats);
     pgemm_context_destroy(ctx);
 }

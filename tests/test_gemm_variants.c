@@ -10,6 +10,10 @@
  * padding, offset, sentinel and API is used. The rotation is shifted by v,
  * so different variants see different pairings. Deterministic.
  *
+ * fp16 variants ("h16...", on backends with fp16 tiles) run every case with
+ * FP16_MIXED precision, and one case in five with fp16 operands
+ * (pgemm_gemm_ex); C is checked against the reference on fp16-rounded inputs.
+ *
  * usage: test_gemm_variants [variant-name ...]   (default: all)
  */
 #include <math.h>
@@ -66,7 +70,9 @@ static void cover(coverage *c, const test_gemm_case *gc, int combo)
     c->api[gc->api == TEST_API_BUFFER] = 1;
     c->nan_sentinel[gc->sentinel != gc->sentinel] = 1;
     c->combo[combo] = 1;
-    c->fp16[gc->precision == PGEMM_PRECISION_FP16_MIXED] = 1;
+    /* fp16 variants always run FP16_MIXED; their "fp16" slot is fp16 operands. */
+    c->fp16[test_variant_is_fp16(gc->expect_variant) ? gc->half_ab != 0
+                                                     : gc->precision == PGEMM_PRECISION_FP16_MIXED] = 1;
 }
 
 static void check_coverage(const coverage *c, const char *name)
@@ -115,6 +121,17 @@ static void make_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
     gc->precision = l % 5 == 2 ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
     gc->seed = 1000 * (v + 1) + l;
     gc->expect_variant = name;
+    if (test_variant_is_fp16(name)) {
+        /* An fp16 variant runs only with FP16_MIXED allowed, or on fp16
+         * operands (buffer API); the case runner then checks C against the
+         * reference on fp16-rounded inputs. */
+        gc->precision = PGEMM_PRECISION_FP16_MIXED;
+        if (l % 5 == 2) {
+            gc->half_ab = 1;
+            gc->api = TEST_API_BUFFER;
+            gc->null_ab = 0;
+        }
+    }
 }
 
 static int selected(const char *name, int argc, char **argv)

@@ -185,6 +185,7 @@ static void run_gemms(const char *phase)
         gc.seed = 70 + (uint64_t)i;
         gc.expect_variant = pgemm_variant_name(ctx, i < 4 ? 0 : count - 1);
         CHECK_OK(ctx, pgemm_force_variant(ctx, gc.expect_variant));
+        if (test_variant_is_fp16(gc.expect_variant)) gc.precision = PGEMM_PRECISION_FP16_MIXED;
         gc.api = i % 2 ? TEST_API_BUFFER : TEST_API_HOST;
         test_gemm_run(ctx, &gc, &st);
     }

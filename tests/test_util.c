@@ -80,6 +80,7 @@ pgemm_context *test_context_opts(const pgemm_options *opts, int verbose)
 
 static int contains_nocase(const char *hay, const char *needle)
 {
+    if (!hay || !needle) return 0;
     size_t n = strlen(needle);
     for (; *hay; hay++)
         if (!strncasecmp(hay, needle, n)) return 1;

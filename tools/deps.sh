@@ -26,9 +26,15 @@ pgemm_need() {
 # Packages every build needs.
 PGEMM_BUILD_PACKAGES=(cmake ninja-build gcc libc6-dev ocl-icd-opencl-dev opencl-c-headers)
 
-# Configures and builds into $1 (default build/).
+# Packages the HIP plugin needs for AMD (Debian 12's HIP 5.2 and clang 15),
+# also used by the HIP kernel resource check (tests/hip).
+PGEMM_HIP_PACKAGES=(hipcc libamdhip64-dev rocm-device-libs)
+
+# Configures and builds into $1 (default build/); further arguments go to
+# cmake's configure step (-DPGEMM_WITH_HIP=ON ...).
 pgemm_build() {
     local dir=${1:-build}
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    [ $# -gt 0 ] && shift
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
     cmake --build "$dir"
 }

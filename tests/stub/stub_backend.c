@@ -13,6 +13,14 @@
  *                          every function aborts (the core must not call it).
  *   STUB_MODE_NO_ENTRY     a valid shared object without the entry symbol.
  *   STUB_MODE_NO_DEVICE    loads fine, create() refuses: "stub: no device".
+ *   STUB_MODE_FP16         STUB_MODE_OK plus two fp16 variants ("h16stub",
+ *                          "h16stub_rev"; has_fp16_tiles = 1): a model of
+ *                          the fp16 contract of docs/PRECISION.md on the
+ *                          CPU. fp32 operands are rounded to binary16
+ *                          (pgemm_ref_to_half: nearest even, inf above
+ *                          65504, subnormals kept), fp16 operands read as
+ *                          they are, products and sums in fp32. It lets
+ *                          the fp16 paths of the tests run without a GPU.
  *
  * STUB_NAME is the backend name the table reports ("opencl" or "hip").
  */
@@ -27,12 +35,17 @@
 #define STUB_MODE_BAD_VERSION 1
 #define STUB_MODE_NO_ENTRY 2
 #define STUB_MODE_NO_DEVICE 3
+#define STUB_MODE_FP16 4
 
 #ifndef STUB_MODE
 #error "define STUB_MODE"
 #endif
 #ifndef STUB_NAME
 #define STUB_NAME "opencl"
+#endif
+
+#if STUB_MODE == STUB_MODE_FP16
+#include "pgemm_ref.h"
 #endif
 
 #define EXPORT __attribute__((visibility("default")))
@@ -70,6 +83,11 @@ __attribute__((unused)) static void copy(char *dst, size_t cap, const char *src)
 static const pgemm_variant_desc k_variants[] = {
     {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0},
     {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0, "fma", 0},
+#if STUB_MODE == STUB_MODE_FP16
+    /* fp16 tiles: c = plain order, d = reverse K order (as stub_a, stub_b). */
+    {"h16stub", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 1},
+    {"h16stub_rev", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 2},
+#endif
 };
 #define STUB_VARIANTS (sizeof k_variants / sizeof k_variants[0])
 
@@ -136,7 +154,7 @@ static pgemm_status stub_create(const pgemm_backend_config *cfg, void **out, pge
     info->global_mem_bytes = (uint64_t)1 << 32;
     info->max_buffer_bytes = (uint64_t)1 << 30;
     info->local_mem_bytes = 32768;
-    info->has_fp16_tiles = 0;
+    info->has_fp16_tiles = STUB_MODE == STUB_MODE_FP16;
     /* The tests read the cache directory the core chose from here. */
     snprintf(info->why, sizeof info->why, "stub device (cache=%s, device_index=%d)",
              cfg->cache_dir ? cfg->cache_dir : "(none)", cfg->device_index);
@@ -285,7 +303,7 @@ static pgemm_status stub_buffer_read_rect(void *h, void *buf, size_t buf_offset,
 /* Checks that one operand of the batch lies inside its buffer. */
 static pgemm_status operand_ok(char name, const stub_buf *b, size_t offset, size_t ld,
                                size_t stride, size_t batch, size_t run, size_t runs,
-                               pgemm_err *err)
+                               size_t elem, pgemm_err *err)
 {
     if (!b) {
         set_err(err, "stub: contract: %c is NULL", name);
@@ -297,11 +315,11 @@ static pgemm_status operand_ok(char name, const stub_buf *b, size_t offset, size
     }
     size_t span = (runs - 1) * ld + run;
     size_t end = offset + (batch - 1) * stride + span;
-    if (end > b->bytes / sizeof(float)) {
+    if (end > b->bytes / elem) {
         set_err(err,
-                "stub: contract: %c needs %zu floats (offset %zu, stride %zu, batch %zu, "
-                "span %zu) but its buffer holds %zu",
-                name, end, offset, stride, batch, span, b->bytes / sizeof(float));
+                "stub: contract: %c needs %zu elements of %zu bytes (offset %zu, stride %zu, "
+                "batch %zu, span %zu) but its buffer holds %zu",
+                name, end, elem, offset, stride, batch, span, b->bytes / elem);
         return PGEMM_ERROR_INTERNAL;
     }
     return PGEMM_SUCCESS;
@@ -323,13 +341,15 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
     pgemm_status st;
     if (g->k > 0) {
         st = operand_ok('A', g->a, g->a_offset, g->lda, g->stride_a, g->batch_count,
-                        g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k, err);
+                        g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
+                        g->a_type == PGEMM_F16 ? 2 : 4, err);
         if (st != PGEMM_SUCCESS) return st;
         st = operand_ok('B', g->b, g->b_offset, g->ldb, g->stride_b, g->batch_count,
-                        g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n, err);
+                        g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
+                        g->b_type == PGEMM_F16 ? 2 : 4, err);
         if (st != PGEMM_SUCCESS) return st;
     }
-    st = operand_ok('C', g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count, g->m, g->n,
+    st = operand_ok('C', g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count, g->m, g->n, 4,
                     err);
     if (st != PGEMM_SUCCESS) return st;
     if (g->batch_count > 1 && g->stride_c < (g->n - 1) * g->ldc + g->m) {
@@ -337,21 +357,46 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
         return PGEMM_ERROR_INTERNAL;
     }
 
-    const float *A = g->k ? ((const stub_buf *)g->a)->data : NULL;
-    const float *B = g->k ? ((const stub_buf *)g->b)->data : NULL;
+    int fp16 = k_variants[g->variant].fp16;
+    if ((g->a_type != PGEMM_F32 && g->a_type != PGEMM_F16) ||
+        (g->b_type != PGEMM_F32 && g->b_type != PGEMM_F16) ||
+        (!fp16 && (g->a_type != PGEMM_F32 || g->b_type != PGEMM_F32))) {
+        set_err(err, "stub: contract: types %d/%d sent to variant %s", (int)g->a_type,
+                (int)g->b_type, k_variants[g->variant].name);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    const void *A = g->k ? ((const stub_buf *)g->a)->data : NULL;
+    const void *B = g->k ? ((const stub_buf *)g->b)->data : NULL;
     float *C = ((stub_buf *)g->c)->data;
-    int reverse = g->variant == 1;
+    int reverse = g->variant % 2 == 1;
     for (size_t z = 0; z < g->batch_count; z++) {
-        const float *a = A ? A + g->a_offset + z * g->stride_a : NULL;
-        const float *b = B ? B + g->b_offset + z * g->stride_b : NULL;
+        size_t ao = g->a_offset + z * g->stride_a, bo = g->b_offset + z * g->stride_b;
         float *c = C + g->c_offset + z * g->stride_c;
         for (size_t j = 0; j < g->n; j++)
             for (size_t i = 0; i < g->m; i++) {
                 float acc = 0.0f;
                 for (size_t q = 0; q < g->k; q++) {
                     size_t p = reverse ? g->k - 1 - q : q;
-                    float av = g->trans_a ? a[p + i * g->lda] : a[i + p * g->lda];
-                    float bv = g->trans_b ? b[j + p * g->ldb] : b[p + j * g->ldb];
+                    size_t ai = ao + (g->trans_a ? p + i * g->lda : i + p * g->lda);
+                    size_t bi = bo + (g->trans_b ? j + p * g->ldb : p + j * g->ldb);
+                    float av, bv;
+#if STUB_MODE == STUB_MODE_FP16
+                    if (g->a_type == PGEMM_F16)
+                        av = pgemm_ref_from_half(((const uint16_t *)A)[ai]);
+                    else
+                        av = ((const float *)A)[ai];
+                    if (g->b_type == PGEMM_F16)
+                        bv = pgemm_ref_from_half(((const uint16_t *)B)[bi]);
+                    else
+                        bv = ((const float *)B)[bi];
+                    if (fp16) { /* the tiles hold halves */
+                        av = pgemm_ref_round_half(av);
+                        bv = pgemm_ref_round_half(bv);
+                    }
+#else
+                    av = ((const float *)A)[ai];
+                    bv = ((const float *)B)[bi];
+#endif
                     acc += av * bv;
                 }
                 float *dst = c + i + j * g->ldc;

@@ -142,6 +142,66 @@ uint64_t pgemm_random_below(uint64_t *state, uint64_t bound)
     return bound ? xorshift(state) % bound : 0;
 }
 
+uint16_t pgemm_ref_to_half(float x)
+{
+    uint32_t f;
+    memcpy(&f, &x, sizeof f);
+    uint16_t sign = (uint16_t)((f >> 16) & 0x8000u);
+    uint32_t exp = (f >> 23) & 0xffu, man = f & 0x7fffffu;
+    if (exp == 0xffu) /* inf stays inf; NaN keeps its top payload bits and is quieted */
+        return (uint16_t)(sign | 0x7c00u | (man ? 0x200u | (man >> 13) : 0u));
+    int e = (int)exp - 127 + 15; /* biased half exponent */
+    if (e >= 31) return (uint16_t)(sign | 0x7c00u);
+    uint32_t q, rem, halfway;
+    if (e <= 0) {
+        /* Subnormal half: units of 2^-24. |x| < 2^-25 (e < -10) rounds to 0;
+         * exp == 0 (float subnormals) falls in there too. */
+        if (e < -10) return sign;
+        uint32_t m = man | 0x800000u; /* |x| = m * 2^(e - 15 - 23) */
+        unsigned shift = (unsigned)(14 - e); /* 14 .. 24 bits dropped */
+        q = m >> shift;
+        rem = m & ((1u << shift) - 1u);
+        halfway = 1u << (shift - 1u);
+    } else {
+        q = ((uint32_t)e << 10) | (man >> 13);
+        rem = man & 0x1fffu;
+        halfway = 0x1000u;
+    }
+    /* A carry out of the mantissa lands in the exponent, which is right:
+     * subnormal -> smallest normal, 65504 + tie -> 0x7c00 = inf. */
+    if (rem > halfway || (rem == halfway && (q & 1u))) q++;
+    return (uint16_t)(sign | q);
+}
+
+float pgemm_ref_from_half(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu, f;
+    if (exp == 0x1fu)
+        f = sign | 0x7f800000u | (man << 13);
+    else if (exp == 0) {
+        if (man == 0)
+            f = sign;
+        else { /* subnormal: man * 2^-24, normalised for fp32 */
+            int e = -14;
+            while (!(man & 0x400u)) {
+                man <<= 1;
+                e--;
+            }
+            f = sign | ((uint32_t)(e + 127) << 23) | ((man & 0x3ffu) << 13);
+        }
+    } else
+        f = sign | ((exp - 15u + 127u) << 23) | (man << 13);
+    float x;
+    memcpy(&x, &f, sizeof x);
+    return x;
+}
+
+float pgemm_ref_round_half(float x)
+{
+    return pgemm_ref_from_half(pgemm_ref_to_half(x));
+}
+
 double pgemm_now_seconds(void)
 {
     struct timespec ts;

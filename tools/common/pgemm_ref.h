@@ -66,6 +66,17 @@ void pgemm_fill_random(float *x, size_t count, uint64_t *state);
 /* One random integer in [0, bound). */
 uint64_t pgemm_random_below(uint64_t *state, uint64_t bound);
 
+/* IEEE binary16 conversions, portable (no _Float16 or F16C needed).
+ * pgemm_ref_to_half rounds to nearest, ties to even; magnitudes >= 65520
+ * (65504 + half an ulp) become +-inf; results below 2^-14 are subnormal
+ * halves (2^-25 and less round to +-0, 2^-25 itself being a tie to 0); the
+ * sign of zero is kept; NaN stays NaN (quiet, sign and the top payload bits
+ * kept). pgemm_ref_from_half is exact for every half. */
+uint16_t pgemm_ref_to_half(float x);
+float pgemm_ref_from_half(uint16_t h);
+/* x rounded to the nearest half and back: pgemm_ref_from_half(pgemm_ref_to_half(x)). */
+float pgemm_ref_round_half(float x);
+
 /* Monotonic seconds. */
 double pgemm_now_seconds(void);
 

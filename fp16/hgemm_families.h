@@ -1,0 +1,28 @@
+/*
+ * Launchers of the fp16 tile families, behind pgemm_hip_hgemm (hgemm.hip).
+ * Each returns hipErrorInvalidDeviceFunction when its family was not built
+ * for the platform (mma.sync and wgmma exist only in NVIDIA builds).
+ */
+#ifndef PGEMM_HGEMM_FAMILIES_H
+#define PGEMM_HGEMM_FAMILIES_H
+
+#include "hip_launch.h"
+#include "pgemm_hip_platform.h"
+
+/* Tile shapes, shared by the launchers and pgemm_hip_hgemm_alignment. */
+enum {
+    PGEMM_HGEMM_BK = 32,          /* K step of the mma.sync, FMA and DOT2 families */
+    PGEMM_HGEMM_WGMMA_BK = 64,    /* K step of wgmma: one 128-byte swizzled row */
+    PGEMM_HGEMM_FMA_TILE = 64     /* FMA and DOT2: 64 x 64 */
+};
+
+hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
+                                  hipStream_t stream);
+hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
+hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args,
+                                  hipStream_t stream);
+
+/* Grid y holds at most 65535 matrices of a batch: launchers go in slices. */
+#define PGEMM_HGEMM_MAX_GRID_Y 65535
+
+#endif

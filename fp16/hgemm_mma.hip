@@ -1,0 +1,219 @@
+/*
+ * fp16 tiles on NVIDIA tensor cores (sm_80 and later): mma.sync m16n8k16,
+ * fp16 operands, fp32 accumulators.
+ *
+ * Operands come packed K-major and padded to the tile grid (hip_launch.h),
+ * so tile loads need no bounds checks: 16-byte cp.async copies into a ring
+ * of STAGES shared-memory steps of K = 32, the copies of later steps in
+ * flight while the tensor cores work on the current one. A step's rows are
+ * 64 bytes (4 chunks of 16); chunk c of row r is stored at c ^ ((r / 2) % 4),
+ * so the 8 rows an ldmatrix reads at once fall into 8 different bank groups.
+ *
+ * 8 warps per block. mma128: 128 x 128 tile, warps 2 (M) x 4 (N), each
+ * 64 x 32 (4 x 4 mma tiles). mma256: 256 x 128, warps 4 x 2, each 64 x 64.
+ * Blocks are ordered in groups of 8 tile rows so that blocks running
+ * together share their A and B panels in L2.
+ *
+ * Other platforms (AMD) build the launcher only; it reports that the kernel
+ * is not there (pgemm_hip_hgemm_supported says so before any launch).
+ */
+#include "hgemm_families.h"
+
+#if defined(PGEMM_HIP_NVIDIA)
+
+namespace {
+
+constexpr int BK = PGEMM_HGEMM_BK, WARPS = 8, THREADS = WARPS * 32, GROUP = 8;
+
+__device__ inline unsigned smem_addr(const void *p)
+{
+    return (unsigned)__cvta_generic_to_shared(p);
+}
+
+__device__ inline void cp_async16(void *dst, const void *src)
+{
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_addr(dst)), "l"(src));
+}
+__device__ inline void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N> __device__ inline void cp_async_wait()
+{
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
+}
+
+__device__ inline void ldmatrix_x4(unsigned (&r)[4], const void *p)
+{
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(smem_addr(p)));
+}
+
+__device__ inline void mma_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1)
+{
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+/* Byte offset of 16-byte chunk c of row r within one operand's step. */
+__device__ inline int chunk_offset(int r, int c) { return (r * 4 + (c ^ ((r >> 1) & 3))) * 16; }
+
+template <int BM, int BN, int WARPS_M, int STAGES>
+struct Config {
+    static constexpr int WARPS_N = WARPS / WARPS_M;
+    static constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N; /* warp tile */
+    static constexpr int MT = WM / 16, NT = WN / 8;            /* mma tiles per warp */
+    static constexpr int A_BYTES = BM * BK * 2, B_BYTES = BN * BK * 2;
+    static constexpr int STAGE_BYTES = A_BYTES + B_BYTES;
+    static constexpr int SMEM = STAGES * STAGE_BYTES;
+};
+
+/* Copies step `step` of the block's A and B panels into stage buffer s. */
+template <int ROWS>
+__device__ inline void load_panel(char *s, const __half *panel, int kp, int step)
+{
+    constexpr int CHUNKS = ROWS * 4;
+#pragma unroll
+    for (int q = (int)threadIdx.x; q < CHUNKS; q += THREADS) {
+        int r = q / 4, c = q % 4;
+        cp_async16(s + chunk_offset(r, c), panel + (long long)r * kp + step * BK + c * 8);
+    }
+}
+
+/* 128 x 128 tiles: two blocks per SM (at most 128 registers per thread);
+ * 256 x 128 tiles hold 128 accumulators per thread: one block. */
+template <int BM, int BN, int WARPS_M, int STAGES>
+__global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
+    hgemm_mma(pgemm_hip_hgemm_args g, int batch0)
+{
+    using C = Config<BM, BN, WARPS_M, STAGES>;
+    extern __shared__ __align__(128) char smem[];
+
+    /* Grouped block order: GROUP tile rows share each B panel in turn. */
+    const int grid_m = (g.m + BM - 1) / BM, grid_n = (g.n + BN - 1) / BN;
+    const int pid = (int)blockIdx.x, per_group = GROUP * grid_n;
+    const int first_m = (pid / per_group) * GROUP;
+    const int rows = grid_m - first_m < GROUP ? grid_m - first_m : GROUP;
+    const int bm = first_m + (pid % per_group) % rows, bn = (pid % per_group) / rows;
+
+    const long long batch = batch0 + (long long)blockIdx.y;
+    const __half *a = (const __half *)g.a + batch * g.stride_a + (long long)bm * BM * g.kp;
+    const __half *b = (const __half *)g.b + batch * g.stride_b + (long long)bn * BN * g.kp;
+
+    const int lane = (int)threadIdx.x % 32, warp = (int)threadIdx.x / 32;
+    const int wm = warp % WARPS_M, wn = warp / WARPS_M;
+
+    float acc[C::MT][C::NT][4];
+#pragma unroll
+    for (int i = 0; i < C::MT; i++)
+#pragma unroll
+        for (int j = 0; j < C::NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) acc[i][j][e] = 0.0f;
+
+    const int steps = g.kp / BK;
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (s < steps) {
+            load_panel<BM>(smem + s * C::STAGE_BYTES, a, g.kp, s);
+            load_panel<BN>(smem + s * C::STAGE_BYTES + C::A_BYTES, b, g.kp, s);
+        }
+        cp_async_commit();
+    }
+
+    for (int s = 0; s < steps; s++) {
+        cp_async_wait<STAGES - 2>();
+        __syncthreads(); /* step s is in place; stage (s - 1) % STAGES is free */
+        const int next = s + STAGES - 1;
+        if (next < steps) {
+            char *st = smem + (next % STAGES) * C::STAGE_BYTES;
+            load_panel<BM>(st, a, g.kp, next);
+            load_panel<BN>(st + C::A_BYTES, b, g.kp, next);
+        }
+        cp_async_commit();
+
+        const char *sa = smem + (s % STAGES) * C::STAGE_BYTES, *sb = sa + C::A_BYTES;
+#pragma unroll
+        for (int kk = 0; kk < BK / 16; kk++) {
+            unsigned fa[C::MT][4], fb[C::NT][2];
+#pragma unroll
+            for (int i = 0; i < C::MT; i++) {
+                /* x4: rows 0-7 / 8-15 of the mma tile, K halves 0-7 / 8-15. */
+                int r = wm * C::WM + i * 16 + (lane & 15);
+                ldmatrix_x4(fa[i], sa + chunk_offset(r, kk * 2 + (lane >> 4)));
+            }
+#pragma unroll
+            for (int j = 0; j < C::NT; j += 2) {
+                /* x4: columns 0-7 (K 0-7, 8-15), then columns 8-15. */
+                int r = wn * C::WN + j * 8 + (lane & 7) + ((lane >> 4) << 3);
+                unsigned t[4];
+                ldmatrix_x4(t, sb + chunk_offset(r, kk * 2 + ((lane >> 3) & 1)));
+                fb[j][0] = t[0]; fb[j][1] = t[1]; fb[j + 1][0] = t[2]; fb[j + 1][1] = t[3];
+            }
+#pragma unroll
+            for (int i = 0; i < C::MT; i++)
+#pragma unroll
+                for (int j = 0; j < C::NT; j++) mma_16816(acc[i][j], fa[i], fb[j][0], fb[j][1]);
+        }
+    }
+    cp_async_wait<0>();
+
+    /* Accumulator e of mma tile (i, j): row lane / 4 (+ 8 for e >= 2),
+     * column 2 (lane % 4) (+ 1 for odd e). */
+    float *c = g.c + batch * g.stride_c;
+    const int row0 = bm * BM + wm * C::WM + lane / 4;
+    const int col0 = bn * BN + wn * C::WN + 2 * (lane % 4);
+#pragma unroll
+    for (int i = 0; i < C::MT; i++)
+#pragma unroll
+        for (int j = 0; j < C::NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int row = row0 + i * 16 + (e >= 2 ? 8 : 0), col = col0 + j * 8 + (e & 1);
+                if (row >= g.m || col >= g.n) continue;
+                float *dst = c + row + (long long)col * g.ldc;
+                const float v = g.alpha * acc[i][j][e];
+                *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+            }
+}
+
+template <int BM, int BN, int WARPS_M, int STAGES>
+hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
+{
+    using C = Config<BM, BN, WARPS_M, STAGES>;
+    auto kernel = hgemm_mma<BM, BN, WARPS_M, STAGES>;
+    /* More than 48 KB of dynamic shared memory must be asked for, per device
+     * (cheap enough to repeat on every launch). */
+    hipError_t attr = hipFuncSetAttribute((const void *)kernel,
+                                          hipFuncAttributeMaxDynamicSharedMemorySize, C::SMEM);
+    if (attr != hipSuccess) return attr;
+    if (args->kp % BK != 0) return hipErrorInvalidValue;
+    const unsigned tiles =
+        (unsigned)(((args->m + BM - 1) / BM) * ((args->n + BN - 1) / BN));
+    for (int b0 = 0; b0 < args->batch; b0 += PGEMM_HGEMM_MAX_GRID_Y) {
+        int count = args->batch - b0 < PGEMM_HGEMM_MAX_GRID_Y ? args->batch - b0
+                                                              : PGEMM_HGEMM_MAX_GRID_Y;
+        hipLaunchKernelGGL(kernel, dim3(tiles, (unsigned)count), dim3(THREADS),
+                           (size_t)C::SMEM, stream, *args, b0);
+        hipError_t e = hipGetLastError();
+        if (e != hipSuccess) return e;
+    }
+    return hipSuccess;
+}
+
+} // namespace
+
+hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
+                                  hipStream_t stream)
+{
+    return big_tile ? launch<256, 128, 4, 3>(args, stream) : launch<128, 128, 2, 4>(args, stream);
+}
+
+#else
+
+hipError_t pgemm_hgemm_mma_launch(int, const pgemm_hip_hgemm_args *, hipStream_t)
+{
+    return hipErrorInvalidDeviceFunction;
+}
+
+#endif

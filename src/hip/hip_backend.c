@@ -1,0 +1,274 @@
+/* The HIP backend: its function table, buffers, copies and launches. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/text.h"
+#include "hip_internal.h"
+
+pgemm_status pgemm_hip_bind(hip_backend *b, pgemm_err *err)
+{
+    return pgemm_hip_check(hipSetDevice(b->device), "hipSetDevice", err);
+}
+
+void *pgemm_hip_element(void *buf, size_t offset, size_t element_bytes)
+{
+    hip_buffer *hb = buf;
+    if (!hb || !hb->ptr) return NULL;
+    return (char *)hb->ptr + offset * element_bytes;
+}
+
+static void hip_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
+{
+    pgemm_hip_describe(cfg, text, cap);
+}
+
+static void hip_destroy(void *handle)
+{
+    hip_backend *b = handle;
+    if (!b) return;
+    if (hipSetDevice(b->device) == hipSuccess && b->stream) {
+        /* Queued kernels may still read the workspace. */
+        hipStreamSynchronize(b->stream);
+        pgemm_hip_free_workspace(b);
+        hipStreamDestroy(b->stream);
+    }
+    free(b);
+}
+
+/* The table's variants this device runs: every FP32 tile, and the fp16
+ * tiles whose instructions it has and whose code the build holds. */
+static void list_variants(hip_backend *b)
+{
+    b->variant_count = 0;
+    for (size_t i = 0; i < pgemm_hip_variant_count(); i++) {
+        const hip_variant *v = pgemm_hip_variant(i);
+        if (pgemm_hip_variant_runs(v, b->arch)) b->variants[b->variant_count++] = v;
+    }
+}
+
+static pgemm_status hip_create(const pgemm_backend_config *cfg, void **out, pgemm_info *info,
+                               pgemm_err *err)
+{
+    *out = NULL;
+    if (cfg->native_queue) {
+        pgemm_err_set(err, "the HIP backend cannot run on a caller's queue yet");
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
+    if (pgemm_hip_variant_count() > HIP_MAX_VARIANTS) {
+        pgemm_err_set(err, "internal: more variants than HIP_MAX_VARIANTS");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    hip_pick pick;
+    pgemm_status st = pgemm_hip_pick_device(cfg, &pick, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hip_backend *b = calloc(1, sizeof *b);
+    if (!b) {
+        pgemm_err_set(err, "cannot allocate the HIP backend");
+        return PGEMM_ERROR_OUT_OF_MEMORY;
+    }
+    b->device = pick.index;
+    b->arch = pick.arch;
+    b->log = cfg->log;
+    b->log_level = cfg->log_level;
+    st = pgemm_hip_bind(b, err);
+    if (st == PGEMM_SUCCESS)
+        st = pgemm_hip_check(hipStreamCreateWithFlags(&b->stream, hipStreamNonBlocking),
+                             "hipStreamCreateWithFlags", err);
+    if (st != PGEMM_SUCCESS) {
+        hip_destroy(b);
+        /* A device that cannot take a stream is not usable: AUTO moves on. */
+        return st == PGEMM_ERROR_OUT_OF_MEMORY ? st : PGEMM_ERROR_BACKEND_UNAVAILABLE;
+    }
+    list_variants(b);
+    int has_fp16 = 0;
+    for (size_t i = 0; i < b->variant_count; i++) has_fp16 |= b->variants[i]->desc.fp16;
+    pgemm_hip_device_info(&pick, has_fp16, info);
+    *out = b;
+    return PGEMM_SUCCESS;
+}
+
+static size_t hip_variant_count(void *handle) { return ((hip_backend *)handle)->variant_count; }
+
+static const pgemm_variant_desc *hip_variant_desc(void *handle, size_t index)
+{
+    hip_backend *b = handle;
+    return index < b->variant_count ? &b->variants[index]->desc : NULL;
+}
+
+static pgemm_status hip_buffer_create(void *handle, size_t bytes, void **out, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hip_buffer *hb = calloc(1, sizeof *hb);
+    if (!hb) {
+        pgemm_err_set(err, "cannot allocate a buffer handle");
+        return PGEMM_ERROR_OUT_OF_MEMORY;
+    }
+    if (bytes > 0) {
+        char what[64];
+        pgemm_text_format(what, sizeof what, "hipMalloc(%zu bytes)", bytes);
+        st = pgemm_hip_check(hipMalloc(&hb->ptr, bytes), what, err);
+        if (st != PGEMM_SUCCESS) {
+            free(hb);
+            return st;
+        }
+    }
+    hb->bytes = bytes;
+    *out = hb;
+    return PGEMM_SUCCESS;
+}
+
+static void hip_buffer_destroy(void *handle, void *buf)
+{
+    hip_backend *b = handle;
+    hip_buffer *hb = buf;
+    if (!hb) return;
+    /* Kernels queued on the stream may still use the buffer. */
+    if (hb->ptr && hipSetDevice(b->device) == hipSuccess) {
+        hipStreamSynchronize(b->stream);
+        hipFree(hb->ptr);
+    }
+    free(hb);
+}
+
+/* Waits for the copy just queued (and all work before it). */
+static pgemm_status finish_copy(hip_backend *b, hipError_t rc, const char *what, pgemm_err *err)
+{
+    pgemm_status st = pgemm_hip_check(rc, what, err);
+    if (st != PGEMM_SUCCESS) return st;
+    return pgemm_hip_check(hipStreamSynchronize(b->stream), what, err);
+}
+
+static pgemm_status hip_buffer_write(void *handle, void *buf, size_t offset, size_t bytes,
+                                     const void *src, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (bytes == 0) return PGEMM_SUCCESS;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hipError_t rc = hipMemcpyAsync(pgemm_hip_element(buf, offset, 1), src, bytes,
+                                   hipMemcpyHostToDevice, b->stream);
+    return finish_copy(b, rc, "hipMemcpyAsync (host to device)", err);
+}
+
+static pgemm_status hip_buffer_read(void *handle, void *buf, size_t offset, size_t bytes,
+                                    void *dst, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (bytes == 0) return PGEMM_SUCCESS;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hipError_t rc = hipMemcpyAsync(dst, pgemm_hip_element(buf, offset, 1), bytes,
+                                   hipMemcpyDeviceToHost, b->stream);
+    return finish_copy(b, rc, "hipMemcpyAsync (device to host)", err);
+}
+
+static pgemm_status hip_buffer_write_rect(void *handle, void *buf, size_t buf_offset,
+                                          size_t buf_pitch, const void *src, size_t host_pitch,
+                                          size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (row_bytes == 0 || rows == 0) return PGEMM_SUCCESS;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hipError_t rc = hipMemcpy2DAsync(pgemm_hip_element(buf, buf_offset, 1), buf_pitch, src,
+                                     host_pitch, row_bytes, rows, hipMemcpyHostToDevice,
+                                     b->stream);
+    return finish_copy(b, rc, "hipMemcpy2DAsync (host to device)", err);
+}
+
+static pgemm_status hip_buffer_read_rect(void *handle, void *buf, size_t buf_offset,
+                                         size_t buf_pitch, void *dst, size_t host_pitch,
+                                         size_t row_bytes, size_t rows, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (row_bytes == 0 || rows == 0) return PGEMM_SUCCESS;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    hipError_t rc = hipMemcpy2DAsync(dst, host_pitch, pgemm_hip_element(buf, buf_offset, 1),
+                                     buf_pitch, row_bytes, rows, hipMemcpyDeviceToHost,
+                                     b->stream);
+    return finish_copy(b, rc, "hipMemcpy2DAsync (device to host)", err);
+}
+
+/* An FP32 tile kernel: pointers with the offsets applied, sizes as ints
+ * (the core keeps m, n, k and the leading dimensions within INT_MAX). */
+static pgemm_status run_sgemm(hip_backend *b, const hip_variant *v, const pgemm_gemm_args *g,
+                              pgemm_err *err)
+{
+    pgemm_hip_sgemm_args s = {
+        .trans_a = g->trans_a, .trans_b = g->trans_b,
+        .m = (int)g->m, .n = (int)g->n, .k = (int)g->k,
+        .alpha = g->alpha, .beta = g->beta,
+        .a = pgemm_hip_element(g->a, g->a_offset, sizeof(float)),
+        .lda = (long long)g->lda, .stride_a = (long long)g->stride_a,
+        .b = pgemm_hip_element(g->b, g->b_offset, sizeof(float)),
+        .ldb = (long long)g->ldb, .stride_b = (long long)g->stride_b,
+        .c = pgemm_hip_element(g->c, g->c_offset, sizeof(float)),
+        .ldc = (long long)g->ldc, .stride_c = (long long)g->stride_c,
+        .batch = (int)g->batch_count,
+    };
+    int rc = pgemm_hip_sgemm((pgemm_hip_sgemm_kernel)v->kernel, &s, b->stream);
+    char what[64];
+    pgemm_text_format(what, sizeof what, "launching %s", v->desc.name);
+    return pgemm_hip_check((hipError_t)rc, what, err);
+}
+
+static pgemm_status hip_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (g->variant >= b->variant_count) {
+        pgemm_err_set(err, "no variant %zu", g->variant);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    const hip_variant *v = b->variants[g->variant];
+    if (g->batch_count > INT_MAX) {
+        pgemm_err_set(err, "batch_count %zu: the HIP kernels take at most %d", g->batch_count,
+                      INT_MAX);
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    if (v->desc.fp16) return pgemm_hip_run_hgemm(b, v, g, err);
+    if (g->a_type != PGEMM_F32 || g->b_type != PGEMM_F32) {
+        pgemm_err_set(err, "%s has fp32 tiles and cannot read fp16 operands", v->desc.name);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    return run_sgemm(b, v, g, err);
+}
+
+static pgemm_status hip_synchronize(void *handle, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    return pgemm_hip_check(hipStreamSynchronize(b->stream), "waiting for the stream", err);
+}
+
+static const pgemm_backend_iface k_iface = {
+    /* .api_version       = */ PGEMM_BACKEND_API_VERSION,
+    /* .name              = */ "hip",
+    /* .describe          = */ hip_describe,
+    /* .create            = */ hip_create,
+    /* .destroy           = */ hip_destroy,
+    /* .variant_count     = */ hip_variant_count,
+    /* .variant           = */ hip_variant_desc,
+    /* .buffer_create     = */ hip_buffer_create,
+    /* .buffer_destroy    = */ hip_buffer_destroy,
+    /* .buffer_write      = */ hip_buffer_write,
+    /* .buffer_read       = */ hip_buffer_read,
+    /* .buffer_write_rect = */ hip_buffer_write_rect,
+    /* .buffer_read_rect  = */ hip_buffer_read_rect,
+    /* .sgemm             = */ hip_sgemm,
+    /* .synchronize       = */ hip_synchronize,
+    /* .buffer_wrap       = */ NULL,
+    /* .native_queue      = */ NULL,
+    /* .native_buffer     = */ NULL,
+};
+
+__attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)
+{
+    return &k_iface;
+}
