@@ -18,6 +18,7 @@
  * is not there (pgemm_hip_hgemm_supported says so before any launch).
  */
 #include "hgemm_families.h"
+#include "async_copy.h"
 
 #if defined(PGEMM_HIP_NVIDIA)
 
@@ -25,26 +26,13 @@ namespace {
 
 constexpr int BK = PGEMM_HGEMM_BK, WARPS = 8, THREADS = WARPS * 32, GROUP = 8;
 
-__device__ inline unsigned smem_addr(const void *p)
-{
-    return (unsigned)__cvta_generic_to_shared(p);
-}
 
-__device__ inline void cp_async16(void *dst, const void *src)
-{
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_addr(dst)), "l"(src));
-}
-__device__ inline void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int N> __device__ inline void cp_async_wait()
-{
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
-}
 
 __device__ inline void ldmatrix_x4(unsigned (&r)[4], const void *p)
 {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(smem_addr(p)));
+                 : "r"(pgemm_smem_addr(p)));
 }
 
 __device__ inline void mma_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1)
@@ -76,7 +64,8 @@ __device__ inline void load_panel(char *s, const __half *panel, int kp, int step
 #pragma unroll
     for (int q = (int)threadIdx.x; q < CHUNKS; q += THREADS) {
         int r = q / 4, c = q % 4;
-        cp_async16(s + chunk_offset(r, c), panel + (long long)r * kp + step * BK + c * 8);
+        pgemm_cp_async16(s + chunk_offset(r, c),
+                         panel + (long long)r * kp + step * BK + c * 8);
     }
 }
 
@@ -118,11 +107,11 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
             load_panel<BM>(smem + s * C::STAGE_BYTES, a, g.kp, s);
             load_panel<BN>(smem + s * C::STAGE_BYTES + C::A_BYTES, b, g.kp, s);
         }
-        cp_async_commit();
+        pgemm_cp_async_commit();
     }
 
     for (int s = 0; s < steps; s++) {
-        cp_async_wait<STAGES - 2>();
+        pgemm_cp_async_wait<STAGES - 2>();
         __syncthreads(); /* step s is in place; stage (s - 1) % STAGES is free */
         const int next = s + STAGES - 1;
         if (next < steps) {
@@ -130,7 +119,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
             load_panel<BM>(st, a, g.kp, next);
             load_panel<BN>(st + C::A_BYTES, b, g.kp, next);
         }
-        cp_async_commit();
+        pgemm_cp_async_commit();
 
         const char *sa = smem + (s % STAGES) * C::STAGE_BYTES, *sb = sa + C::A_BYTES;
 #pragma unroll
@@ -156,7 +145,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
                 for (int j = 0; j < C::NT; j++) mma_16816(acc[i][j], fa[i], fb[j][0], fb[j][1]);
         }
     }
-    cp_async_wait<0>();
+    pgemm_cp_async_wait<0>();
 
     /* Accumulator e of mma tile (i, j): row lane / 4 (+ 8 for e >= 2),
      * column 2 (lane % 4) (+ 1 for odd e). */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "hgemm_families.h"
+#include "async_copy.h"
 
 #if defined(PGEMM_HIP_NVIDIA)
 
@@ -32,26 +33,13 @@ constexpr int SMEM = STAGES * STAGE_BYTES + 1024; /* + room to align the ring to
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 constexpr int GROUP = 8;
 
-__device__ inline unsigned smem_addr(const void *p)
-{
-    return (unsigned)__cvta_generic_to_shared(p);
-}
 
-__device__ inline void cp_async16(void *dst, const void *src)
-{
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(smem_addr(dst)), "l"(src));
-}
-__device__ inline void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int N> __device__ inline void cp_async_wait()
-{
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(N));
-}
 
 /* Shared-memory matrix descriptor: K-major, 128-byte swizzle, 8-row groups
  * 1024 bytes apart. */
 __device__ inline uint64_t descriptor(const void *p)
 {
-    uint64_t addr = smem_addr(p);
+    uint64_t addr = pgemm_smem_addr(p);
     return ((addr & 0x3FFFF) >> 4) | ((uint64_t)1 << 16) | ((uint64_t)(1024 >> 4) << 32) |
            ((uint64_t)1 << 62);
 }
@@ -81,7 +69,8 @@ __device__ inline void load_panel(char *s, const __half *panel, int kp, int step
 #pragma unroll
     for (int q = (int)threadIdx.x; q < ROWS * 8; q += THREADS) {
         int r = q / 8, c = q % 8;
-        cp_async16(s + chunk_offset(r, c), panel + (long long)r * kp + step * BK + c * 8);
+        pgemm_cp_async16(s + chunk_offset(r, c),
+                         panel + (long long)r * kp + step * BK + c * 8);
     }
 }
 #endif
@@ -119,10 +108,10 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
             load_panel<BM>(smem + s * STAGE_BYTES, a, g.kp, s);
             load_panel<BN>(smem + s * STAGE_BYTES + A_BYTES, b, g.kp, s);
         }
-        cp_async_commit();
+        pgemm_cp_async_commit();
     }
     for (int s = 0; s < steps; s++) {
-        cp_async_wait<STAGES - 3>();
+        pgemm_cp_async_wait<STAGES - 3>();
         asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
         /* Step s is in place, and every warpgroup is done with step s - 2,
          * whose stage the copies below refill. */
@@ -133,7 +122,7 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
             load_panel<BM>(st, a, g.kp, next);
             load_panel<BN>(st + A_BYTES, b, g.kp, next);
         }
-        cp_async_commit();
+        pgemm_cp_async_commit();
 
         const char *sa = smem + (s % STAGES) * STAGE_BYTES + wg * 64 * 128;
         const char *sb = smem + (s % STAGES) * STAGE_BYTES + A_BYTES;
@@ -150,7 +139,7 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
         asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
     }
     asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-    cp_async_wait<0>();
+    pgemm_cp_async_wait<0>();
 
     /* Accumulator 4 i + e of a half: row 16 (warp % 4) + lane / 4 (+ 8 for
      * e >= 2), column 8 i + 2 (lane % 4) (+ 1 for odd e). */
