@@ -133,6 +133,11 @@ static pgemm_status try_backend(pgemm_backend which, const pgemm_backend_config 
     ctx->info.backend = which;
     pgemm_text_copy(ctx->info.backend_name, sizeof ctx->info.backend_name, name);
     ctx->info.variant_count = ctx->plugin.iface->variant_count(ctx->bctx);
+    /* Derived from the variant list, so that it can never disagree with what
+     * the selector and the fp16 operand check see. */
+    ctx->info.has_fp16_tiles = 0;
+    for (size_t i = 0; i < ctx->info.variant_count; i++)
+        if (ctx->plugin.iface->variant(ctx->bctx, i)->fp16) ctx->info.has_fp16_tiles = 1;
     return PGEMM_SUCCESS;
 }
 

@@ -94,16 +94,6 @@ static void to_backend_buffers(pgemm_gemm_args *g)
     g->c = g->c ? ((const pgemm_buffer *)g->c)->bbuf : NULL;
 }
 
-/* Whether the backend has any variant with fp16 tiles. */
-static int has_fp16_variant(pgemm_context *ctx)
-{
-    const pgemm_backend_iface *be = ctx->plugin.iface;
-    size_t count = be->variant_count(ctx->bctx);
-    for (size_t i = 0; i < count; i++)
-        if (be->variant(ctx->bctx, i)->fp16) return 1;
-    return 0;
-}
-
 pgemm_status pgemm_gemm_strided_batched_ex(
     pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
     size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type,
@@ -119,7 +109,7 @@ pgemm_status pgemm_gemm_strided_batched_ex(
     pgemm_gemm_args g;
     pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
     if (st != PGEMM_SUCCESS) return st;
-    if ((a_type == PGEMM_F16 || b_type == PGEMM_F16) && !has_fp16_variant(ctx))
+    if ((a_type == PGEMM_F16 || b_type == PGEMM_F16) && !ctx->info.has_fp16_tiles)
         return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
                           "fp16 operands need fp16 tiles, and the %s backend has none here "
                           "(the HIP backend has them)",
