@@ -84,19 +84,12 @@ static int is_small(const pgemm_shape *s)
     return s->k == 0 || s->k < 8 || flops < 262144.0;
 }
 
-static int has_fp16(const pgemm_variant_desc *const *variants, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (variants[i]->fp16) return 1;
-    return 0;
-}
-
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
                             const pgemm_shape *shape, const pgemm_info *device,
                             pgemm_selection *out)
 {
     out->variant = 0;
-    int fp16 = has_fp16(variants, count) &&
+    int fp16 = device->has_fp16_tiles &&
                (shape->fp16_operands || (shape->fp16_allowed && !is_small(shape)));
     if (!fp16 && is_small(shape) && !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
