@@ -6,6 +6,7 @@
 #ifndef PGEMM_HGEMM_FAMILIES_H
 #define PGEMM_HGEMM_FAMILIES_H
 
+#include "batch_slices.h"
 #include "hip_launch.h"
 #include "pgemm_hip_platform.h"
 
@@ -21,8 +22,5 @@ hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args
 hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
 hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
-
-/* Grid y holds at most 65535 matrices of a batch: launchers go in slices. */
-#define PGEMM_HGEMM_MAX_GRID_Y 65535
 
 #endif

@@ -146,16 +146,11 @@ hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args, hi
 {
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles = (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
-    for (int b0 = 0; b0 < args->batch; b0 += PGEMM_HGEMM_MAX_GRID_Y) {
-        int count = args->batch - b0 < PGEMM_HGEMM_MAX_GRID_Y ? args->batch - b0
-                                                              : PGEMM_HGEMM_MAX_GRID_Y;
+    return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
         dim3 grid(tiles, (unsigned)count);
         if (dot2)
-            hipLaunchKernelGGL(hgemm_fma<true>, grid, dim3(THREADS), 0, stream, *args, b0);
+            hipLaunchKernelGGL(hgemm_fma<true>, grid, dim3(THREADS), 0, stream, *args, first);
         else
-            hipLaunchKernelGGL(hgemm_fma<false>, grid, dim3(THREADS), 0, stream, *args, b0);
-        hipError_t e = hipGetLastError();
-        if (e != hipSuccess) return e;
-    }
-    return hipSuccess;
+            hipLaunchKernelGGL(hgemm_fma<false>, grid, dim3(THREADS), 0, stream, *args, first);
+    });
 }

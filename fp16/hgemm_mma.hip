@@ -179,15 +179,10 @@ hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles =
         (unsigned)(((args->m + BM - 1) / BM) * ((args->n + BN - 1) / BN));
-    for (int b0 = 0; b0 < args->batch; b0 += PGEMM_HGEMM_MAX_GRID_Y) {
-        int count = args->batch - b0 < PGEMM_HGEMM_MAX_GRID_Y ? args->batch - b0
-                                                              : PGEMM_HGEMM_MAX_GRID_Y;
+    return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
         hipLaunchKernelGGL(kernel, dim3(tiles, (unsigned)count), dim3(THREADS),
-                           (size_t)C::SMEM, stream, *args, b0);
-        hipError_t e = hipGetLastError();
-        if (e != hipSuccess) return e;
-    }
-    return hipSuccess;
+                           (size_t)C::SMEM, stream, *args, first);
+    });
 }
 
 } // namespace

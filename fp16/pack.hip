@@ -53,19 +53,13 @@ extern "C" int pgemm_hip_pack(const pgemm_hip_pack_args *args, void *stream)
 {
     if (args->rows_p <= 0 || args->kp <= 0 || args->batch <= 0) return hipSuccess;
     if (args->kp % 8 != 0) return hipErrorInvalidValue;
-    for (int b0 = 0; b0 < args->batch; b0 += PGEMM_HGEMM_MAX_GRID_Y) {
-        int count = args->batch - b0 < PGEMM_HGEMM_MAX_GRID_Y ? args->batch - b0
-                                                              : PGEMM_HGEMM_MAX_GRID_Y;
+    hipStream_t s = (hipStream_t)stream;
+    return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
         dim3 grid((unsigned)((args->kp + TILE - 1) / TILE),
                   (unsigned)((args->rows_p + TILE - 1) / TILE), (unsigned)count);
         if (args->src_is_half)
-            hipLaunchKernelGGL(pack_tiles<__half>, grid, dim3(THREADS), 0,
-                               (hipStream_t)stream, *args, b0);
+            hipLaunchKernelGGL(pack_tiles<__half>, grid, dim3(THREADS), 0, s, *args, first);
         else
-            hipLaunchKernelGGL(pack_tiles<float>, grid, dim3(THREADS), 0, (hipStream_t)stream,
-                               *args, b0);
-        hipError_t e = hipGetLastError();
-        if (e != hipSuccess) return e;
-    }
-    return hipSuccess;
+            hipLaunchKernelGGL(pack_tiles<float>, grid, dim3(THREADS), 0, s, *args, first);
+    });
 }

@@ -26,6 +26,7 @@
  * groups are loaded element by element with bounds checks (zeros outside),
  * so every shape, transpose, leading dimension and offset works.
  */
+#include "batch_slices.h"
 #include "hip_launch.h"
 #include "pgemm_hip_platform.h"
 
@@ -234,19 +235,14 @@ template <int BM, int BN, int BK, int TM, int TN, int LM, bool TA, bool TB>
 hipError_t launch_one(const Launch &base, int batch, hipStream_t stream)
 {
     const pgemm_hip_sgemm_args &g = base.g;
-    /* Grid z holds at most 65535 matrices: larger batches go in slices. */
-    for (int b0 = 0; b0 < batch; b0 += 65535) {
+    return pgemm_in_batch_slices(batch, [&](int first, int count) {
         Launch L = base;
-        L.batch0 = b0;
-        int count = batch - b0 < 65535 ? batch - b0 : 65535;
+        L.batch0 = first;
         dim3 grid((unsigned)((g.m + BM - 1) / BM), (unsigned)((g.n + BN - 1) / BN),
                   (unsigned)count);
         hipLaunchKernelGGL((sgemm_tile<BM, BN, BK, TM, TN, LM, TA, TB>), grid,
                            dim3((BM / TM) * (BN / TN)), 0, stream, L);
-        hipError_t e = hipGetLastError();
-        if (e != hipSuccess) return e;
-    }
-    return hipSuccess;
+    });
 }
 
 template <int BM, int BN, int BK, int TM, int TN, int LM = 8>
