@@ -8,6 +8,7 @@ set(PGEMM_HIP_FP16_SOURCES
   ${CMAKE_SOURCE_DIR}/fp16/hgemm.hip
   ${CMAKE_SOURCE_DIR}/fp16/hgemm_mma.hip
   ${CMAKE_SOURCE_DIR}/fp16/hgemm_wgmma.hip
+  ${CMAKE_SOURCE_DIR}/fp16/hgemm_mfma.hip
   ${CMAKE_SOURCE_DIR}/fp16/hgemm_fma.hip
   ${CMAKE_SOURCE_DIR}/fp16/pack.hip)
 set(PGEMM_HIP_KERNEL_SOURCES ${PGEMM_HIP_FP32_SOURCES} ${PGEMM_HIP_FP16_SOURCES})

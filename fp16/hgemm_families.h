@@ -1,7 +1,8 @@
 /*
  * Launchers of the fp16 tile families, behind pgemm_hip_hgemm (hgemm.hip).
  * Each returns hipErrorInvalidDeviceFunction when its family was not built
- * for the platform (mma.sync and wgmma exist only in NVIDIA builds).
+ * for the platform (mma.sync and wgmma exist only in NVIDIA builds, MFMA
+ * only in AMD ones).
  */
 #ifndef PGEMM_HGEMM_FAMILIES_H
 #define PGEMM_HGEMM_FAMILIES_H
@@ -17,9 +18,19 @@ enum {
     PGEMM_HGEMM_FMA_TILE = 64     /* FMA and DOT2: 64 x 64 */
 };
 
+/* Byte offset of 16-byte chunk c of row r in a shared step of K = 32 halves
+ * (64-byte rows) with chunk c stored at c ^ ((r / 2) % 4): the 8 rows read
+ * by one 16-byte-per-lane access (ldmatrix, ds_read_b128) at the same chunk
+ * fall into 8 different 16-byte bank groups. */
+__device__ inline int pgemm_hgemm_chunk_offset(int r, int c)
+{
+    return (r * 4 + (c ^ ((r >> 1) & 3))) * 16;
+}
+
 hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
 hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
+hipError_t pgemm_hgemm_mfma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
 hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
 

@@ -43,9 +43,6 @@ __device__ inline void mma_16816(float (&d)[4], const unsigned (&a)[4], unsigned
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-/* Byte offset of 16-byte chunk c of row r within one operand's step. */
-__device__ inline int chunk_offset(int r, int c) { return (r * 4 + (c ^ ((r >> 1) & 3))) * 16; }
-
 template <int BM, int BN, int WARPS_M, int STAGES>
 struct Config {
     static constexpr int WARPS_N = WARPS / WARPS_M;
@@ -64,7 +61,7 @@ __device__ inline void load_panel(char *s, const __half *panel, int kp, int step
 #pragma unroll
     for (int q = (int)threadIdx.x; q < CHUNKS; q += THREADS) {
         int r = q / 4, c = q % 4;
-        pgemm_cp_async16(s + chunk_offset(r, c),
+        pgemm_cp_async16(s + pgemm_hgemm_chunk_offset(r, c),
                          panel + (long long)r * kp + step * BK + c * 8);
     }
 }
@@ -129,14 +126,14 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
             for (int i = 0; i < C::MT; i++) {
                 /* x4: rows 0-7 / 8-15 of the mma tile, K halves 0-7 / 8-15. */
                 int r = wm * C::WM + i * 16 + (lane & 15);
-                ldmatrix_x4(fa[i], sa + chunk_offset(r, kk * 2 + (lane >> 4)));
+                ldmatrix_x4(fa[i], sa + pgemm_hgemm_chunk_offset(r, kk * 2 + (lane >> 4)));
             }
 #pragma unroll
             for (int j = 0; j < C::NT; j += 2) {
                 /* x4: columns 0-7 (K 0-7, 8-15), then columns 8-15. */
                 int r = wn * C::WN + j * 8 + (lane & 7) + ((lane >> 4) << 3);
                 unsigned t[4];
-                ldmatrix_x4(t, sb + chunk_offset(r, kk * 2 + ((lane >> 3) & 1)));
+                ldmatrix_x4(t, sb + pgemm_hgemm_chunk_offset(r, kk * 2 + ((lane >> 3) & 1)));
                 fb[j][0] = t[0]; fb[j][1] = t[1]; fb[j + 1][0] = t[2]; fb[j + 1][1] = t[3];
             }
 #pragma unroll

@@ -50,6 +50,7 @@ typedef enum pgemm_hip_hgemm_kernel {
     PGEMM_HIP_HGEMM_FMA,        /* fp16 in shared memory, fp32 FMA: any GPU (gfx803/gfx900) */
     PGEMM_HIP_HGEMM_DOT2,       /* pairs along K: v_dot2_f32_f16 on gfx906/gfx1030 */
     PGEMM_HIP_HGEMM_WGMMA,      /* NVIDIA wgmma (sm_90a), 128 x 256 x 64 */
+    PGEMM_HIP_HGEMM_MFMA,       /* AMD MFMA 32x32x8 f16 (gfx908, gfx90a), 128 x 128 x 32 */
     PGEMM_HIP_HGEMM_COUNT
 } pgemm_hip_hgemm_kernel;
 
@@ -82,12 +83,6 @@ typedef struct pgemm_hip_pack_args {
 } pgemm_hip_pack_args;
 
 int pgemm_hip_pack(const pgemm_hip_pack_args *args, void *stream);
-
-/* Whether kernel can run on this device: NVIDIA compute capability
- * (major * 10 + minor) or an AMD gfx target number (803, 906, 1030...). The
- * kernel's code exists for the targets it was built for; this says whether
- * its instructions exist on the device. */
-int pgemm_hip_hgemm_supported(pgemm_hip_hgemm_kernel kernel, int nvidia, int arch);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@
  * labels hip, cpu): built only with PGEMM_WITH_HIP.
  *
  *   - the variant table (pure data): invariants, unique names, the fp16
- *     tiers; the gfx target numbers; which build targets cover a device.
+ *     tiers; which fp16 units each device has; the gfx target numbers; which build targets cover a device.
  *   - libpgemm_hip.so (argv[1]) loads, has API version 2 and no interop
  *     entries; describe() and create() name the reason there is no device
  *     ("HIP runtime: ..." with the runtime's error name), and create()
@@ -64,6 +64,48 @@ static void variant_table(void)
         CHECK_MSG(seen == 1, "%s kernel %d has %d variants", is16 ? "hgemm" : "sgemm", kernel,
                   seen);
     }
+}
+
+/* The fp16 variants a device gets, as "h16mfma h16dot2 h16fma". */
+static const char *fp16_for(int nvidia, int arch, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < pgemm_hip_variant_count(); i++) {
+        const hip_variant *v = pgemm_hip_variant(i);
+        if (v->desc.fp16 && pgemm_hip_hgemm_supported((pgemm_hip_hgemm_kernel)v->kernel, nvidia, arch)) {
+            size_t len = strlen(buf);
+            snprintf(buf + len, cap - len, "%s%s", len ? " " : "", v->desc.name);
+        }
+    }
+    return buf;
+}
+
+/* Which units each device has: matrix cores only where the instructions
+ * exist, the storage-only tile everywhere. */
+static void fp16_units(void)
+{
+    static const struct {
+        int nvidia, arch;
+        const char *want;
+    } cases[] = {
+        {0, 803, "h16fma"},
+        {0, 900, "h16fma"},
+        {0, 906, "h16dot2 h16fma"},
+        {0, 908, "h16mfma h16dot2 h16fma"},
+        {0, 910, "h16mfma h16dot2 h16fma"},
+        {0, 1010, "h16fma"},
+        {0, 1030, "h16dot2 h16fma"},
+        {1, 75, "h16dot2 h16fma"},
+        {1, 80, "h16mma128 h16mma256 h16dot2 h16fma"},
+        {1, 90, "h16wgmma h16mma128 h16mma256 h16dot2 h16fma"},
+    };
+    char got[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_MSG(!strcmp(fp16_for(cases[i].nvidia, cases[i].arch, got, sizeof got),
+                          cases[i].want),
+                  "%s %d: fp16 variants \"%s\", want \"%s\"",
+                  cases[i].nvidia ? "sm" : "gfx", cases[i].arch, got, cases[i].want);
+    CHECK(!pgemm_hip_hgemm_supported(PGEMM_HIP_HGEMM_COUNT, 1, 90));
 }
 
 static void gfx_numbers(void)
@@ -231,6 +273,7 @@ int main(int argc, char **argv)
         return 2;
     }
     variant_table();
+    fp16_units();
     gfx_numbers();
     targets();
     char reason[PGEMM_REASON_LEN];

@@ -27,6 +27,10 @@
  *   h16mma128  mma.sync m16n8k16 (NVIDIA sm_80+), 128 x 128, K steps of 32,
  *              8 warps, a ring of 4 stages: tier 10
  *   h16mma256  the same with 256 x 128 tiles and 3 stages: tier 10
+ *   h16mfma    v_mfma_f32_32x32x8f16 on AMD matrix cores (gfx908, gfx90a),
+ *              128 x 128, K steps of 32, 4 wavefronts of 64 x 64, two
+ *              shared steps: tier 8 (MI100: 184 fp16 against 23 fp32
+ *              TFLOP/s)
  *   h16dot2    pairs along K through v_dot2_f32_f16 (gfx906, gfx908, gfx90a,
  *              gfx1030; two FMAs on NVIDIA), 64 x 64, K steps of 32, 4 x 4
  *              per thread: tier 2
@@ -48,6 +52,8 @@
 
 /* A ring of `stages` K steps of op(A) and op(B) halves (tensor cores). */
 #define RING_LOCAL(tm, tn, tk, stages) ((stages) * ((tm) + (tn)) * (tk) * 2)
+/* mfma: two steps of op(A) and op(B) halves. */
+#define MFMA_LOCAL (2 * (128 + 128) * 32 * 2)
 /* fma / dot2: two buffers of fp16 pairs along K, rows padded by 4 pairs. */
 #define PAIRS_LOCAL(tile, tk) (2 * 2 * ((tk) / 2) * ((tile) + 4) * 4)
 #define F16(name, kernel, tm, tn, tk, local, unit, tier, nvidia_only, target)              \
@@ -64,6 +70,7 @@ static const hip_variant k_variants[] = {
         "mma.sync", 10, 1, NULL),
     F16("h16mma256", PGEMM_HIP_HGEMM_MMA256, 256, 128, 32, RING_LOCAL(256, 128, 32, 3),
         "mma.sync", 10, 1, NULL),
+    F16("h16mfma", PGEMM_HIP_HGEMM_MFMA, 128, 128, 32, MFMA_LOCAL, "mfma", 8, 0, NULL),
     F16("h16dot2", PGEMM_HIP_HGEMM_DOT2, 64, 64, 32, PAIRS_LOCAL(64, 32), "dot2", 2, 0, NULL),
     F16("h16fma", PGEMM_HIP_HGEMM_FMA, 64, 64, 32, PAIRS_LOCAL(64, 32), "fma", 1, 0, NULL),
 };
@@ -109,6 +116,32 @@ const char *pgemm_hip_variant_invalid(const hip_variant *v)
                                  d->name);
     }
     return NULL;
+}
+
+int pgemm_hip_hgemm_supported(pgemm_hip_hgemm_kernel kernel, int nvidia, int arch)
+{
+    switch (kernel) {
+    case PGEMM_HIP_HGEMM_MMA128:
+    case PGEMM_HIP_HGEMM_MMA256:
+        /* mma.sync m16n8k16 with fp16 operands: Ampere (sm_80) and later. */
+        return nvidia && arch >= 80;
+    case PGEMM_HIP_HGEMM_WGMMA:
+        /* wgmma: sm_90a code, which runs on compute capability 9.0 only. */
+        return nvidia && arch == 90;
+    case PGEMM_HIP_HGEMM_MFMA:
+        /* v_mfma_f32_32x32x8f16: CDNA 1 and 2 (gfx908, gfx90a = 910 here). */
+        return !nvidia && (arch == 908 || arch == 910);
+    case PGEMM_HIP_HGEMM_FMA:
+        return 1;
+    case PGEMM_HIP_HGEMM_DOT2:
+        /* v_dot2_f32_f16 on AMD: gfx906, gfx908, gfx90a (910 here), gfx1030.
+         * NVIDIA runs the same pair loop with two FMAs: offered there so the
+         * family's indexing is tested on the GPU that is available. */
+        return nvidia || arch == 906 || arch == 908 || arch == 910 || arch == 1030;
+    case PGEMM_HIP_HGEMM_COUNT:
+        break;
+    }
+    return 0;
 }
 
 static int hex_digit(char c)

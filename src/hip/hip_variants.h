@@ -21,6 +21,12 @@ typedef struct hip_variant {
     const char *needs_target; /* a code target the build must include ("90a"), or NULL */
 } hip_variant;
 
+/* Whether an fp16 kernel can run on a device: NVIDIA compute capability
+ * (major * 10 + minor) or an AMD gfx target number (803, 906, 1030...;
+ * pgemm_hip_gfx_number). The kernel's code exists for the targets it was
+ * built for; this says whether its instructions exist on the device. */
+int pgemm_hip_hgemm_supported(pgemm_hip_hgemm_kernel kernel, int nvidia, int arch);
+
 size_t pgemm_hip_variant_count(void);
 const hip_variant *pgemm_hip_variant(size_t index);
 
