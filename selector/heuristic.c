@@ -50,6 +50,7 @@
 #include <string.h>
 
 #include "common/text.h"
+#include "features.h"
 #include "selector.h"
 
 static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
@@ -69,29 +70,13 @@ double pgemm_heuristic_score(const pgemm_variant_desc *v, const pgemm_shape *s,
     return reuse * fill * parallel * steps;
 }
 
-/* Whether a family suits the device's execution model. */
-static int family_fits(const pgemm_variant_desc *v, const pgemm_info *dev)
-{
-    int vec = !strcmp(v->family, "vec");
-    if (dev->work_items_as_loops) return vec;
-    if (dev->device_is_cpu && v->thread_m * v->thread_n > 32) return 0;
-    return !vec;
-}
-
-static int is_small(const pgemm_shape *s)
-{
-    double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
-    return s->k == 0 || s->k < 8 || flops < 262144.0;
-}
-
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
                             const pgemm_shape *shape, const pgemm_info *device,
                             pgemm_selection *out)
 {
     out->variant = 0;
-    int fp16 = device->has_fp16_tiles &&
-               (shape->fp16_operands || (shape->fp16_allowed && !is_small(shape)));
-    if (!fp16 && is_small(shape) && !device->work_items_as_loops) {
+    int fp16 = pgemm_shape_wants_fp16(shape, device);
+    if (!fp16 && pgemm_shape_is_small(shape) && !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (!strcmp(variants[i]->family, "direct")) {
                 out->variant = i;
@@ -104,8 +89,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
     }
     double best = -1.0;
     for (size_t i = 0; i < count; i++) {
-        if (fp16 ? !variants[i]->fp16 : variants[i]->fp16 || !family_fits(variants[i], device))
-            continue;
+        if (!pgemm_is_candidate(variants[i], fp16, device)) continue;
         double score = pgemm_heuristic_score(variants[i], shape, device);
         if (fp16) score *= variants[i]->tier > 0 ? variants[i]->tier : 1;
         if (score > best) {
@@ -119,10 +103,4 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
                       "score (%.2f) for "
                       "%zux%zux%zu on %u compute units",
                       v->name, best, shape->m, shape->n, shape->k, device->compute_units);
-}
-
-void pgemm_select(const pgemm_variant_desc *const *variants, size_t count,
-                  const pgemm_shape *shape, const pgemm_info *device, pgemm_selection *out)
-{
-    pgemm_select_heuristic(variants, count, shape, device, out);
 }

@@ -2,9 +2,10 @@
  * Choosing a kernel variant for a call.
  *
  * The selector sees the backend's variant list (pgemm_variant_desc), the
- * shape, and the device. Today it is a documented heuristic
- * (selector/heuristic.c); a learned model plugs in behind the same function
- * and falls back to the heuristic when it has no answer.
+ * shape, and the device. Per precision it uses a trained model
+ * (selector/model.h) when one matches the backend, device and kernel set
+ * (selector/model_find.c), else the documented heuristic
+ * (selector/heuristic.c). Decisions are cached per shape.
  */
 #ifndef PGEMM_SELECTOR_H
 #define PGEMM_SELECTOR_H
@@ -27,8 +28,54 @@ typedef struct pgemm_selection {
     char why[PGEMM_REASON_LEN];
 } pgemm_selection;
 
-/* Picks a variant among variants[0 .. count-1] (count >= 1). */
-void pgemm_select(const pgemm_variant_desc *const *variants, size_t count,
+struct pgemm_model;
+
+enum { PGEMM_DECISION_CACHE = 512 };
+
+/* A context's selector: the model in use per precision (0 fp32, 1 fp16),
+ * where it came from or why there is none, and the decision cache. */
+typedef struct pgemm_decision {
+    size_t m, n, k, batch;
+    int flags;                         /* 1 | trans_a << 1 | trans_b << 2 | fp16 << 3; 0: empty */
+    size_t variant;                    /* the model's variant index */
+} pgemm_decision;
+
+typedef struct pgemm_selector {
+    struct {
+        struct pgemm_model *model;
+        char source[PGEMM_REASON_LEN]; /* "model <file>" or "heuristic (why)" */
+        size_t map[64];                /* model variant -> backend variant index */
+    } p[2];
+    pgemm_decision cache[PGEMM_DECISION_CACHE];
+} pgemm_selector;
+
+/* Finds models for both precisions (model_find.c): in model_dir (when not
+ * NULL), then cache_dir/models (when not NULL), then the shipped models.
+ * Never fails: without a model a precision uses the heuristic, and
+ * p[i].source says why. */
+void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *variants,
+                         size_t count, const pgemm_info *device, const char *model_dir,
+                         const char *cache_dir);
+/* Uses the model file at path for its precision (replacing any other).
+ * Returns 0, or -1 with the reason in err (the selector is unchanged). */
+int pgemm_selector_use(pgemm_selector *sel, const char *path,
+                       const pgemm_variant_desc *const *variants, size_t count,
+                       const pgemm_info *device, pgemm_err *err);
+void pgemm_selector_free(pgemm_selector *sel);
+
+/* The key a model for this backend, device and precision must carry. */
+struct pgemm_model_key;
+void pgemm_selector_key(struct pgemm_model_key *key, const pgemm_variant_desc *const *variants,
+                        size_t count, const pgemm_info *device, int fp16);
+
+/* The candidates for one precision (pgemm_is_candidate), as backend
+ * indices into idx (up to 64). Returns how many. */
+size_t pgemm_selector_candidates(const pgemm_variant_desc *const *variants, size_t count,
+                                 const pgemm_info *device, int fp16, size_t *idx);
+
+/* Picks a variant among variants[0 .. count-1] (count >= 1). sel may be
+ * NULL: the heuristic alone, uncached. */
+void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants, size_t count,
                   const pgemm_shape *shape, const pgemm_info *device, pgemm_selection *out);
 
 /* The heuristic alone (what pgemm_select falls back to). */

@@ -221,6 +221,13 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
                           pgemm_backend_name(o.backend), tried);
     }
 
+    {
+        const pgemm_variant_desc *list[64];
+        size_t n = ctx->info.variant_count < 64 ? ctx->info.variant_count : 64;
+        for (size_t i = 0; i < n; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
+        pgemm_selector_init(&ctx->selector, list, n, &ctx->info, o.model_dir, cfg.cache_dir);
+    }
+
     const char *forced = getenv("PGEMM_VARIANT");
     if (forced && *forced) {
         st = pgemm_force_variant(ctx, forced);
@@ -240,6 +247,7 @@ void pgemm_context_destroy(pgemm_context *ctx)
     for (size_t i = 0; i < 3; i++) pgemm_buffer_destroy(ctx->staging.buf[i]);
     if (ctx->plugin.iface && ctx->bctx) ctx->plugin.iface->destroy(ctx->bctx);
     pgemm_plugin_unload(&ctx->plugin);
+    pgemm_selector_free(&ctx->selector);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }

@@ -27,7 +27,7 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
         pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b,
                              g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16,
                              ctx->precision == PGEMM_PRECISION_FP16_MIXED};
-        pgemm_select(list, count, &shape, &ctx->info, &sel);
+        pgemm_select(&ctx->selector, list, count, &shape, &ctx->info, &sel);
     }
     const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
     int fp16_operands = g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16;

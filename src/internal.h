@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "pgemm.h"
+#include "selector/selector.h"
 
 /* A loaded backend plugin. */
 typedef struct pgemm_plugin {
@@ -30,6 +31,7 @@ struct pgemm_context {
     pgemm_call_info last_call;
     int has_last_call;
     pgemm_staging staging;
+    pgemm_selector selector;     /* models per precision, decision cache */
     char last_error[PGEMM_REASON_LEN * 2];
 };
 

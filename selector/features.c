@@ -1,0 +1,55 @@
+#include "features.h"
+
+#include <math.h>
+#include <string.h>
+
+static double ceil_div(double a, double b) { return ceil(a / b); }
+
+void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned compute_units,
+                    double *f)
+{
+    double m = (double)s->m, n = (double)s->n, k = (double)s->k;
+    double batch = s->batch ? (double)s->batch : 1.0;
+    double units = compute_units ? compute_units : 1;
+    double tm = v->tile_m, tn = v->tile_n, tk = v->tile_k ? v->tile_k : 1;
+    double gm = ceil_div(m, tm), gn = ceil_div(n, tn);
+    double groups = gm * gn * batch;
+    double waves = ceil_div(groups, units);
+    f[0] = log2(m > 1 ? m : 1);
+    f[1] = log2(n > 1 ? n : 1);
+    f[2] = log2(k > 1 ? k : 1);
+    f[3] = log2(batch);
+    f[4] = m * n / (gm * tm * gn * tn);
+    f[5] = log2(groups / units);
+    f[6] = groups / (waves * units);
+    f[7] = k > 0 ? k / (ceil_div(k, tk) * tk) : 1.0;
+    f[8] = s->trans_a ? 1.0 : 0.0;
+    f[9] = s->trans_b ? 1.0 : 0.0;
+    f[10] = ((s->m % 4 == 0) + (s->n % 4 == 0) + (s->k % 4 == 0)) / 3.0;
+    f[11] = f[0] + f[1] + f[2];
+}
+
+int pgemm_shape_is_small(const pgemm_shape *s)
+{
+    double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
+    return s->k == 0 || s->k < 8 || flops < 262144.0;
+}
+
+int pgemm_shape_wants_fp16(const pgemm_shape *s, const pgemm_info *dev)
+{
+    return dev->has_fp16_tiles &&
+           (s->fp16_operands || (s->fp16_allowed && !pgemm_shape_is_small(s)));
+}
+
+/* fp16 calls: every fp16 variant. fp32 calls: where a driver runs a work-group's items as a loop on one CPU core, only
+ * the "vec" family carries vectors; elsewhere "vec" is scalarised, and a CPU
+ * that maps work-items onto SIMD lanes (llvmpipe) holds few accumulators per
+ * lane (heuristic.c has the measurements). */
+int pgemm_is_candidate(const pgemm_variant_desc *v, int fp16, const pgemm_info *dev)
+{
+    if (fp16 || v->fp16) return fp16 && v->fp16;
+    int vec = !strcmp(v->family, "vec");
+    if (dev->work_items_as_loops) return vec;
+    if (dev->device_is_cpu && v->thread_m * v->thread_n > 32) return 0;
+    return !vec;
+}

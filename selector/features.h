@@ -1,0 +1,40 @@
+/*
+ * What the selector's models see of a (variant, shape, device) triple, and
+ * which variants compete for a call.
+ */
+#ifndef PGEMM_SELECTOR_FEATURES_H
+#define PGEMM_SELECTOR_FEATURES_H
+
+#include "selector.h"
+
+/*
+ * Features, in this order (the model file stores their count; a model
+ * trained on another feature set is refused):
+ *   0-3   log2 m, log2 n, log2 k, log2 batch
+ *   4     fill: m n over the C elements the tile grid covers
+ *   5     log2 (work-groups / compute units)
+ *   6     wave efficiency: work-groups / (compute units x waves of them)
+ *   7     K fill: k over k rounded up to the variant's K step
+ *   8, 9  op(A) transposed, op(B) transposed
+ *   10    how many of m, n, k are multiples of 4 (vector paths), over 3
+ *   11    log2 (m n k)
+ */
+enum { PGEMM_FEATURES = 12 };
+
+void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned compute_units,
+                    double *f);
+
+/* Whether a problem is "small": fewer than 2^18 flops per product, k < 8,
+ * or k == 0. */
+int pgemm_shape_is_small(const pgemm_shape *s);
+
+/* Whether a shape calls for the fp16 variants: fp16 operands, or FP16_MIXED
+ * on a device with fp16 tiles and a problem that is not small. */
+int pgemm_shape_wants_fp16(const pgemm_shape *s, const pgemm_info *dev);
+
+/* Whether variant v competes for calls of precision fp16 (1) or fp32 (0)
+ * on dev: every fp16 variant for fp16; for fp32, the fp32 variants whose
+ * family suits the device's execution model (features.c says why). */
+int pgemm_is_candidate(const pgemm_variant_desc *v, int fp16, const pgemm_info *dev);
+
+#endif

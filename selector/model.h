@@ -1,0 +1,137 @@
+/*
+ * Trained selector models: one per (backend, device, precision), predicting
+ * each candidate variant's GFLOP/s from the features of features.h. The
+ * selector runs the variant with the highest prediction.
+ *
+ * Two families, chosen per device by measurement when the model is trained
+ * (model_train.c): gradient-boosted regression trees on log GFLOP/s, one
+ * ensemble per variant ("gbt"), and inverse-distance-weighted nearest
+ * neighbours in standardised feature space ("knn"). Training is
+ * deterministic: the same samples give the same model, byte for byte.
+ *
+ * File format (text, model_io.c): a header naming what the model was
+ * trained for, the trees or the neighbours, and an FNV-1a checksum of every
+ * line before it. docs/TUNING.md describes it.
+ */
+#ifndef PGEMM_SELECTOR_MODEL_H
+#define PGEMM_SELECTOR_MODEL_H
+
+#include <stddef.h>
+
+#include "features.h"
+
+enum { PGEMM_MODEL_VERSION = 1, PGEMM_MODEL_MAX_VARIANTS = 64 };
+
+typedef enum pgemm_model_family {
+    PGEMM_MODEL_GBT = 0,
+    PGEMM_MODEL_KNN = 1,
+    PGEMM_MODEL_AUTO = 2 /* training only: the family with the better cross-validated regret */
+} pgemm_model_family;
+
+/* What a model was trained for. A model is used only where backend, device,
+ * precision and kernel set match (pgemm_model_mismatch). */
+typedef struct pgemm_model_key {
+    char backend[32];
+    char device[PGEMM_NAME_LEN];
+    char driver[PGEMM_NAME_LEN];
+    char precision[16];                /* "fp32" or "fp16" */
+    unsigned compute_units;
+    char kernel_set[17];               /* hex hash of the candidate variants' descriptions */
+} pgemm_model_key;
+
+/* One measurement: a shape and a variant's GFLOP/s on it (<= 0: failed). */
+typedef struct pgemm_sample {
+    pgemm_shape shape;
+    size_t variant;                    /* index into the model's variant list */
+    double gflops;
+} pgemm_sample;
+
+typedef struct pgemm_tree_node {
+    int feature;                       /* -1: leaf */
+    double threshold;                  /* go left when feature <= threshold */
+    int left, right;
+    double value;                      /* leaf: the tree's contribution */
+} pgemm_tree_node;
+
+typedef struct pgemm_variant_model {
+    char name[PGEMM_NAME_LEN];
+    unsigned tile_m, tile_n, tile_k;   /* what the features need of the variant */
+    /* gbt */
+    double base;                       /* mean log GFLOP/s */
+    size_t trees, nodes;               /* trees x nodes_per_tree nodes */
+    pgemm_tree_node *node;
+    /* knn: the training points of this variant */
+    size_t points;
+    double *x;                         /* points x PGEMM_FEATURES, standardised */
+    double *y;                         /* log GFLOP/s */
+} pgemm_variant_model;
+
+typedef struct pgemm_model {
+    pgemm_model_key key;
+    pgemm_model_family family;
+    unsigned knn_k;
+    double mean[PGEMM_FEATURES], scale[PGEMM_FEATURES]; /* knn standardisation */
+    size_t variant_count;
+    pgemm_variant_model variant[PGEMM_MODEL_MAX_VARIANTS];
+    char trained[160];                 /* free text: date, shapes, cross-validation */
+} pgemm_model;
+
+/* Training settings (pgemm_train_defaults). */
+typedef struct pgemm_train_options {
+    pgemm_model_family family;
+    unsigned trees, depth, min_leaf;
+    double shrinkage;
+    unsigned knn_k;
+    unsigned folds;                    /* cross-validation folds for AUTO and the report */
+} pgemm_train_options;
+
+void pgemm_train_defaults(pgemm_train_options *o);
+
+/* Cross-validated quality of a family on the training shapes: each shape's
+ * regret (best measured GFLOP/s over the chosen variant's) when its fold was
+ * held out. */
+typedef struct pgemm_regret_stats {
+    size_t shapes;
+    double geomean;                    /* geometric mean of chosen / best (<= 1) */
+    double worst;
+    double exact;                      /* fraction of shapes where the best was chosen */
+} pgemm_regret_stats;
+
+/* Trains a model on samples (variants[0 .. count-1] are the candidates the
+ * samples index). On failure returns NULL with the reason in err. cv (may
+ * be NULL) receives the cross-validated regret of the family kept. */
+pgemm_model *pgemm_model_fit(const pgemm_model_key *key,
+                               const pgemm_variant_desc *const *variants, size_t count,
+                               const pgemm_sample *samples, size_t n,
+                               const pgemm_train_options *opts, pgemm_regret_stats *cv,
+                               pgemm_err *err);
+
+/* Predicted GFLOP/s of model variant i on shape s. */
+double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s);
+
+/* The model variant with the highest prediction. */
+size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflops);
+
+/* Regret of a chooser over measured samples (grouped by shape). choose()
+ * returns a variant index for a shape. */
+void pgemm_regret_of(const pgemm_sample *samples, size_t n,
+                     size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
+                     pgemm_regret_stats *out);
+
+/* Hex hash of the candidate variants' descriptions (names, tiles, units):
+ * a kernel set that changes gets a new hash. */
+void pgemm_kernel_set_hash(const pgemm_variant_desc *const *variants, size_t count,
+                           char out[17]);
+
+int pgemm_model_save(const pgemm_model *m, const char *path, pgemm_err *err);
+/* Reads and checks a model file (format, version, checksum, consistency). */
+pgemm_model *pgemm_model_load(const char *path, pgemm_err *err);
+void pgemm_model_free(pgemm_model *m);
+
+/* NULL when m fits `key` (same backend, device, precision and kernel set);
+ * else why not. A different driver is not a mismatch (*driver_differs says
+ * so). */
+const char *pgemm_model_mismatch(const pgemm_model *m, const pgemm_model_key *key,
+                                 int *driver_differs, char *why, size_t cap);
+
+#endif
