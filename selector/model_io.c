@@ -254,7 +254,8 @@ static unsigned depth_of(size_t nodes)
     do {                                                                               \
         char msg_[256];                                                                \
         pgemm_text_format(msg_, sizeof msg_, __VA_ARGS__);                             \
-        pgemm_err_set(err, "%s: line %zu: %s", path, r.line_no, msg_);                 \
+        if (r.line_no) pgemm_err_set(err, "%s: line %zu: %s", path, r.line_no, msg_);  \
+        else pgemm_err_set(err, "%s: %s", path, msg_);                                 \
         goto fail;                                                                     \
     } while (0)
 

@@ -16,6 +16,11 @@ static void usage(FILE *f)
             "  run M N K            C = alpha*op(A)*op(B) + beta*C on random data: checks the\n"
             "                       result against an fp64 CPU reference, prints GFLOP/s and\n"
             "                       the kernel chosen (pgemm run --help for options)\n"
+            "  tune                 measures every candidate variant on a shape set, trains\n"
+            "                       the selector's model for this device and precision\n"
+            "                       (pgemm tune --help)\n"
+            "  explain M N K        each variant's predicted GFLOP/s for a shape, and with\n"
+            "                       --measure the measured ones (pgemm explain --help)\n"
             "  version              library version\n"
             "\n"
             "environment: PGEMM_BACKEND, PGEMM_OPENCL_PLATFORM, PGEMM_DEVICE, PGEMM_VARIANT,\n"
@@ -31,6 +36,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "info")) return pgemm_cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return pgemm_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "tune")) return pgemm_cmd_tune(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explain")) return pgemm_cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("pgemm %s\n", pgemm_version_string());
         return 0;

@@ -6,6 +6,8 @@
 
 int pgemm_cmd_info(int argc, char **argv);
 int pgemm_cmd_run(int argc, char **argv);
+int pgemm_cmd_tune(int argc, char **argv);
+int pgemm_cmd_explain(int argc, char **argv);
 
 /* Options shared by commands that open a context:
  * --backend B, --platform P, --device N, --precision fp32|fp16, --log L.

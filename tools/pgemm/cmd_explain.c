@@ -1,0 +1,207 @@
+/* pgemm explain M N K: what the selector predicts for each variant, and with
+ * --measure what each one really runs at. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgemm_tune.h"
+#include "tool.h"
+#include "tune.h"
+
+enum { EXPLAIN_MAX = 64 };
+
+static void explain_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pgemm explain M N K [options]\n"
+            "  --trans NN|NT|TN|TT     op(A), op(B) (default NN)\n"
+            "  --measure               also time every competing variant on the shape\n"
+            "  --repeat R              timed samples per variant, median reported (default 3)\n"
+            "  --min-time S            seconds one timed sample lasts at least (default 0.05)\n"
+            "  --backend auto|hip|opencl --platform P --device N --precision fp32|fp16 --log L\n"
+            "Rows are sorted by prediction; '*' marks the selector's pick, '+' the\n"
+            "measured best.\n");
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || s[0] == '-') return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+typedef struct explain_args {
+    size_t m, n, k, repeat;
+    int ta, tb, measure;
+    double min_time;
+} explain_args;
+
+static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
+{
+    int pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int c = pgemm_tool_context_option(argc, argv, &i, opts);
+        if (c < 0) return 0;
+        if (c > 0) continue;
+        if (a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) {
+            size_t *dst = pos == 0 ? &r->m : pos == 1 ? &r->n : pos == 2 ? &r->k : NULL;
+            if (!dst || !parse_size(a, dst)) {
+                fprintf(stderr, "pgemm explain: unexpected argument \"%s\"\n", a);
+                return 0;
+            }
+            if (pos < 2 && *dst == 0) {
+                fprintf(stderr, "pgemm explain: M and N must be at least 1\n");
+                return 0;
+            }
+            pos++;
+            continue;
+        }
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            explain_usage(stdout);
+            exit(0);
+        }
+        if (!strcmp(a, "--measure")) {
+            r->measure = 1;
+            continue;
+        }
+        if (strcmp(a, "--trans") && strcmp(a, "--repeat") && strcmp(a, "--min-time")) {
+            fprintf(stderr, "pgemm explain: unknown option %s\n", a);
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "pgemm explain: %s needs a value\n", a);
+            return 0;
+        }
+        const char *v = argv[++i];
+        int ok;
+        if (!strcmp(a, "--trans")) {
+            ok = strlen(v) == 2 && strchr("NT", v[0]) && strchr("NT", v[1]);
+            r->ta = ok && v[0] == 'T';
+            r->tb = ok && v[1] == 'T';
+        } else if (!strcmp(a, "--repeat")) {
+            ok = parse_size(v, &r->repeat) && r->repeat > 0 && r->repeat <= 1000;
+        } else {
+            char *end;
+            r->min_time = strtod(v, &end);
+            ok = end != v && *end == '\0' && r->min_time >= 0 && r->min_time <= 60;
+        }
+        if (!ok) {
+            fprintf(stderr, "pgemm explain: bad value for %s: \"%s\"\n", a, v);
+            return 0;
+        }
+    }
+    if (pos != 3) {
+        fprintf(stderr, "pgemm explain: expected M N K\n");
+        explain_usage(stderr);
+        return 0;
+    }
+    return 1;
+}
+
+static const double *g_pred; /* for the qsort comparison */
+
+static int by_prediction(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    double px = isnan(g_pred[x]) ? -INFINITY : g_pred[x];
+    double py = isnan(g_pred[y]) ? -INFINITY : g_pred[y];
+    if (px != py) return px > py ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+int pgemm_cmd_explain(int argc, char **argv)
+{
+    explain_args r = {0, 0, 0, 3, 0, 0, 0, 0.05};
+    pgemm_options opts;
+    pgemm_options_init(&opts);
+    if (!parse(argc, argv, &r, &opts)) return 2;
+    pgemm_context *ctx = pgemm_tool_open(&opts);
+    if (!ctx) return 1;
+
+    pgemm_info info;
+    pgemm_context_info(ctx, &info);
+    /* Without fp16 tiles FP16_MIXED runs FP32: explain (and time) that. */
+    pgemm_precision prec = opts.precision == PGEMM_PRECISION_FP16_MIXED && info.has_fp16_tiles
+                               ? PGEMM_PRECISION_FP16_MIXED
+                               : PGEMM_PRECISION_FP32;
+    size_t count = pgemm_variant_count(ctx), chosen = 0;
+    if (count > EXPLAIN_MAX) count = EXPLAIN_MAX;
+    double pred[EXPLAIN_MAX], meas[EXPLAIN_MAX];
+    char source[PGEMM_REASON_LEN], errs[EXPLAIN_MAX][160];
+    pgemm_status st = pgemm_predict(ctx, prec, r.m, r.n, r.k, r.ta, r.tb, pred, count, &chosen,
+                                    NULL, 0);
+    if (st == PGEMM_SUCCESS) st = pgemm_selector_source(ctx, prec, source, sizeof source);
+    if (st != PGEMM_SUCCESS) {
+        fprintf(stderr, "pgemm explain: %s: %s\n", pgemm_status_string(st),
+                pgemm_last_error(ctx));
+        pgemm_context_destroy(ctx);
+        return 1;
+    }
+    int heuristic = !strncmp(source, "heuristic", 9);
+    printf("device     %s: %s (%s), %u compute units\n", info.backend_name, info.device,
+           info.platform, info.compute_units);
+    printf("problem    %zu x %zu x %zu (column-major), op(A)=%s op(B)=%s, %s%s\n", r.m, r.n,
+           r.k, r.ta ? "A^T" : "A", r.tb ? "B^T" : "B",
+           prec == PGEMM_PRECISION_FP32 ? "fp32" : "fp16-mixed",
+           opts.precision != prec ? " (no fp16 tiles here: FP16_MIXED runs fp32)" : "");
+    printf("selector   %s\n\n", source);
+
+    size_t row[EXPLAIN_MAX], nrow = 0, best = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+        meas[i] = 0;
+        errs[i][0] = '\0';
+        if (!isnan(pred[i]) || i == chosen) row[nrow++] = i;
+    }
+    g_pred = pred;
+    qsort(row, nrow, sizeof *row, by_prediction);
+
+    if (r.measure) {
+        tune_bench t;
+        tune_bench_init(&t, ctx, r.min_time, (int)r.repeat);
+        tune_shape sh = {r.m, r.n, r.k, r.ta, r.tb};
+        for (size_t j = 0; j < nrow; j++) {
+            size_t i = row[j];
+            double secs;
+            if (tune_time(&t, prec, &sh, pgemm_variant_name(ctx, i), &meas[i], &secs, errs[i],
+                          sizeof errs[i]) != 0) {
+                meas[i] = 0;
+                if (!errs[i][0]) snprintf(errs[i], sizeof errs[i], "unknown error");
+            } else if (best == SIZE_MAX || meas[i] > meas[best]) {
+                best = i;
+            }
+        }
+        tune_bench_free(&t);
+    }
+
+    printf("  %-24s %18s%s\n", "variant", heuristic ? "heuristic score" : "predicted GFLOP/s",
+           r.measure ? "     measured GFLOP/s" : "");
+    for (size_t j = 0; j < nrow; j++) {
+        size_t i = row[j];
+        printf("%c%c%-24s ", i == chosen ? '*' : ' ', i == best ? '+' : ' ',
+               pgemm_variant_name(ctx, i));
+        if (isnan(pred[i])) printf("%18s", "-");
+        else printf(heuristic ? "%18.3f" : "%18.1f", pred[i]);
+        if (r.measure && errs[i][0]) printf("   failed: %s", errs[i]);
+        else if (r.measure) printf("   %18.1f", meas[i]);
+        printf("\n");
+    }
+    printf("\n* the selector's pick: %s\n", pgemm_variant_name(ctx, chosen));
+    if (r.measure && best == SIZE_MAX) {
+        printf("no variant ran on this shape\n");
+    } else if (r.measure) {
+        printf("+ the measured best: %s, %.1f GFLOP/s\n", pgemm_variant_name(ctx, best),
+               meas[best]);
+        if (errs[chosen][0])
+            printf("selector's pick failed to run here\n");
+        else
+            printf("selector's pick runs at %.3f of the measured best\n",
+                   meas[chosen] / meas[best]);
+    }
+    pgemm_context_destroy(ctx);
+    return 0;
+}

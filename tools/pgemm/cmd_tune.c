@@ -1,0 +1,428 @@
+/*
+ * pgemm tune: measures every candidate variant on a shape set, keeps the
+ * raw measurements (CSV, resumable), trains the selector's model and
+ * writes it where contexts on this device find it; --evaluate measures a
+ * held-out set and reports the model's and the heuristic's regret.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pgemm_tune.h"
+#include "tool.h"
+#include "tune.h"
+
+typedef struct tune_args {
+    int precisions;          /* bit 0 fp32, bit 1 fp16; 0: every one the device has */
+    double budget;           /* seconds of measuring per set; 0: none */
+    size_t shapes, eval_shapes;
+    uint64_t seed;
+    const char *csv, *model, *family, *dir;
+    int fresh, train_only, evaluate, progress;
+    double min_time;
+    int samples;
+} tune_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pgemm tune [options]\n"
+            "Measures every candidate kernel variant on a shape set on this device, keeps the\n"
+            "measurements (CSV), trains the selector's model and installs it in the per-user\n"
+            "cache, where every context on this device, backend and precision finds it.\n"
+            "  --precision fp32|fp16|all  what to tune (default all the device has)\n"
+            "  --budget S           seconds of measuring per precision (default 600 on a GPU,\n"
+            "                       300 on a CPU; 0: no limit). An interrupted or budget-cut\n"
+            "                       run resumes where it stopped when run again\n"
+            "  --shapes N           training shapes (default 160 on a GPU, 80 on a CPU)\n"
+            "  --seed S             shape-set seed (default 1)\n"
+            "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
+            "                       CSVs in D/tune, the models in D/models)\n"
+            "  --fresh              ignore earlier measurements of the same set\n"
+            "  --train-only         measure nothing: train from the CSV already there\n"
+            "  --family auto|gbt|knn  model family (default auto: the better one in\n"
+            "                       cross-validation)\n"
+            "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
+            "                       more odd and skinny shapes) and report the regret of the\n"
+            "                       model and of the heuristic\n"
+            "  --eval-shapes N      held-out shapes (default half of --shapes)\n"
+            "  --min-time S         seconds a timed sample lasts at least (default 0.02)\n"
+            "  --samples R          timed samples per measurement, median kept (default 3)\n"
+            "  --no-progress        no progress bar\n"
+            "  --backend auto|hip|opencl --platform P --device N --log L\n");
+}
+
+static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--precision")) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (!strcmp(v, "fp32")) t->precisions = 1;
+            else if (!strcmp(v, "fp16") || !strcmp(v, "fp16-mixed")) t->precisions = 2;
+            else if (!strcmp(v, "all")) t->precisions = 0;
+            else {
+                fprintf(stderr, "pgemm tune: --precision %s: expected fp32, fp16 or all\n", v);
+                return 0;
+            }
+            continue;
+        }
+        int c = pgemm_tool_context_option(argc, argv, &i, o);
+        if (c < 0) return 0;
+        if (c > 0) continue;
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "--fresh")) t->fresh = 1;
+        else if (!strcmp(a, "--train-only")) t->train_only = 1;
+        else if (!strcmp(a, "--evaluate")) t->evaluate = 1;
+        else if (!strcmp(a, "--no-progress")) t->progress = 0;
+        else if (!v) {
+            fprintf(stderr, "pgemm tune: unknown option or missing value: %s\n", a);
+            return 0;
+        } else {
+            i++;
+            if (!strcmp(a, "--budget")) t->budget = strtod(v, &end);
+            else if (!strcmp(a, "--shapes")) t->shapes = strtoul(v, &end, 10);
+            else if (!strcmp(a, "--eval-shapes")) t->eval_shapes = strtoul(v, &end, 10);
+            else if (!strcmp(a, "--seed")) t->seed = strtoull(v, &end, 10);
+            else if (!strcmp(a, "--min-time")) t->min_time = strtod(v, &end);
+            else if (!strcmp(a, "--samples")) t->samples = (int)strtol(v, &end, 10);
+            else if (!strcmp(a, "--dir")) { t->dir = v; continue; }
+            else if (!strcmp(a, "--family")) {
+                t->family = v;
+                if (strcmp(v, "auto") && strcmp(v, "gbt") && strcmp(v, "knn")) {
+                    fprintf(stderr, "pgemm tune: --family %s: expected auto, gbt or knn\n", v);
+                    return 0;
+                }
+                continue;
+            } else {
+                fprintf(stderr, "pgemm tune: unknown option %s\n", a);
+                return 0;
+            }
+            if (!end || *end || v[0] == '-' || (!strcmp(a, "--samples") && t->samples > 16)) {
+                fprintf(stderr, "pgemm tune: %s %s: bad value\n", a, v);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* "opencl-nvidia-h100-80gb-hbm3-fp32" */
+static void slug(char *out, size_t cap, const pgemm_info *info, const char *precision)
+{
+    snprintf(out, cap, "%s-%s-%s", info->backend_name, info->device, precision);
+    char *w = out;
+    for (char *r = out; *r; r++) {
+        char ch = (char)tolower((unsigned char)*r);
+        if (!isalnum((unsigned char)ch)) ch = '-';
+        if (ch == '-' && (w == out || w[-1] == '-')) continue;
+        *w++ = ch;
+    }
+    if (w > out && w[-1] == '-') w--;
+    *w = '\0';
+}
+
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The CSV's identity line: what the rows were measured on. */
+static void csv_header(char *out, size_t cap, const pgemm_info *info, const char *precision,
+                       pgemm_context *ctx, const size_t *cand, size_t ncand)
+{
+    snprintf(out, cap, "# pgemm tune 1; backend %s; device %s; driver %s; precision %s; variants",
+             info->backend_name, info->device, info->driver, precision);
+    for (size_t i = 0; i < ncand; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", i ? "," : " ", pgemm_variant_name(ctx, cand[i]));
+    }
+}
+
+typedef struct rows {
+    pgemm_measurement *r;
+    size_t n, cap;
+} rows;
+
+static int push(rows *v, const pgemm_measurement *m)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 256;
+        pgemm_measurement *p = realloc(v->r, cap * sizeof *p);
+        if (!p) return -1;
+        v->r = p;
+        v->cap = cap;
+    }
+    v->r[v->n++] = *m;
+    return 0;
+}
+
+/* Reads the rows of a CSV written for `header`; a CSV for anything else is
+ * set aside (renamed .old) so that it is never mixed in. */
+static void read_csv(const char *path, const char *header, pgemm_context *ctx, rows *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[1024];
+    int ok = fgets(line, sizeof line, f) && !strncmp(line, header, strlen(header)) &&
+             (line[strlen(header)] == '\n' || line[strlen(header)] == '\0');
+    if (!ok) {
+        fclose(f);
+        char old[4200];
+        snprintf(old, sizeof old, "%s.old", path);
+        fprintf(stderr, "pgemm tune: %s was measured on another device or kernel set: moved to %s\n",
+                path, old);
+        rename(path, old);
+        return;
+    }
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !strncmp(line, "m,", 2)) continue;
+        pgemm_measurement m;
+        char name[128];
+        double seconds;
+        if (sscanf(line, "%zu,%zu,%zu,%d,%d,%127[^,],%lf,%lf", &m.m, &m.n, &m.k, &m.trans_a,
+                   &m.trans_b, name, &m.gflops, &seconds) != 8)
+            continue;
+        size_t count = pgemm_variant_count(ctx), v = 0;
+        while (v < count && strcmp(pgemm_variant_name(ctx, v), name)) v++;
+        if (v == count) continue;
+        m.variant = v;
+        push(out, &m);
+    }
+    fclose(f);
+}
+
+static int measured(const rows *r, const tune_shape *s, size_t variant)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const pgemm_measurement *m = &r->r[i];
+        if (m->m == s->m && m->n == s->n && m->k == s->k && m->trans_a == s->trans_a &&
+            m->trans_b == s->trans_b && m->variant == variant)
+            return 1;
+    }
+    return 0;
+}
+
+static void progress(int on, size_t done, size_t total, double elapsed, double budget)
+{
+    if (!on) return;
+    int width = 30, fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu measurements, %.0f s", fill,
+            "##############################", width - fill, "..............................",
+            done, total, elapsed);
+    if (budget > 0) fprintf(stderr, " of %.0f s budget", budget);
+    fprintf(stderr, "   ");
+}
+
+/* Measures every candidate on shapes not yet in `have` (appending to the
+ * CSV), within the budget. Returns 0, or -1 when the CSV cannot be written. */
+static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, const char *csv,
+                       const char *header, const tune_shape *shapes, size_t nshapes,
+                       const size_t *cand, size_t ncand, rows *have)
+{
+    FILE *f = fopen(csv, have->n ? "a" : "w");
+    if (!f) {
+        fprintf(stderr, "pgemm tune: %s: %s\n", csv, strerror(errno));
+        return -1;
+    }
+    if (!have->n) fprintf(f, "%s\nm,n,k,trans_a,trans_b,variant,gflops,seconds,status\n", header);
+    size_t total = nshapes * ncand, done = 0;
+    for (size_t s = 0; s < nshapes; s++)
+        for (size_t c = 0; c < ncand; c++) done += measured(have, &shapes[s], cand[c]);
+    double start = tune_now();
+    int cut = 0;
+    for (size_t s = 0; s < nshapes && !cut; s++) {
+        for (size_t c = 0; c < ncand; c++) {
+            if (measured(have, &shapes[s], cand[c])) continue;
+            if (t->budget > 0 && tune_now() - start > t->budget) {
+                cut = 1;
+                break;
+            }
+            char err[512] = "";
+            double gf, sec;
+            const char *name = pgemm_variant_name(tb->ctx, cand[c]);
+            int rc = tune_time(tb, p, &shapes[s], name, &gf, &sec, err, sizeof err);
+            for (char *q = err; *q; q++)
+                if (*q == ',' || *q == '\n') *q = ';';
+            fprintf(f, "%zu,%zu,%zu,%d,%d,%s,%.4f,%.6e,%s%s\n", shapes[s].m, shapes[s].n,
+                    shapes[s].k, shapes[s].trans_a, shapes[s].trans_b, name, rc ? 0.0 : gf,
+                    rc ? 0.0 : sec, rc ? "failed: " : "ok", err);
+            fflush(f);
+            pgemm_measurement m = {shapes[s].m, shapes[s].n, shapes[s].k, shapes[s].trans_a,
+                                   shapes[s].trans_b, cand[c], rc ? 0.0 : gf};
+            push(have, &m);
+            progress(t->progress, ++done, total, tune_now() - start, t->budget);
+        }
+    }
+    if (t->progress) fprintf(stderr, "\n");
+    fclose(f);
+    if (cut)
+        printf("  budget of %.0f s reached after %zu of %zu measurements: run again to go on\n",
+               t->budget, done, total);
+    return 0;
+}
+
+static void print_regret(const char *who, const pgemm_regret_report *r)
+{
+    printf("  %-28s geomean %.3f  worst %.3f  exact %3.0f%%  (%zu shapes)\n", who, r->geomean,
+           r->worst, 100.0 * r->exact, r->shapes);
+}
+
+/* Tunes one precision. Returns 0 on success. */
+static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision p,
+                    const tune_args *t, const char *dir)
+{
+    const char *pname = p == PGEMM_PRECISION_FP16_MIXED ? "fp16" : "fp32";
+    size_t cand[64], ncand = pgemm_candidates(ctx, p, cand, 64);
+    if (ncand == 0) {
+        fprintf(stderr, "pgemm tune: no %s variants on this device\n", pname);
+        return 1;
+    }
+    char name[300], csv[4800], eval_csv[4800], model[4800], header[2048], sub[4200];
+    slug(name, sizeof name, info, pname);
+    snprintf(sub, sizeof sub, "%s/tune", dir);
+    if (make_dirs(sub) != 0) {
+        fprintf(stderr, "pgemm tune: cannot create %s: %s\n", sub, strerror(errno));
+        return 1;
+    }
+    snprintf(csv, sizeof csv, "%s/%s-seed%llu.csv", sub, name, (unsigned long long)t->seed);
+    snprintf(eval_csv, sizeof eval_csv, "%s/%s-heldout-seed%llu.csv", sub, name,
+             (unsigned long long)t->seed + 1000);
+    snprintf(sub, sizeof sub, "%s/models", dir);
+    if (make_dirs(sub) != 0) {
+        fprintf(stderr, "pgemm tune: cannot create %s: %s\n", sub, strerror(errno));
+        return 1;
+    }
+    snprintf(model, sizeof model, "%s/%s.model", sub, name);
+    csv_header(header, sizeof header, info, pname, ctx, cand, ncand);
+    printf("%s on %s (%s): %zu candidates\n", pname, info->device, info->backend_name, ncand);
+
+    tune_space space;
+    tune_space_for(info, 0, &space);
+    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 80 : 160);
+    tune_shape *shapes = malloc(nshapes * sizeof *shapes);
+    if (!shapes) return 1;
+    nshapes = tune_shapes(&space, t->seed, nshapes, shapes);
+    rows have = {0};
+    if (t->fresh) remove(csv);
+    else read_csv(csv, header, ctx, &have);
+    tune_bench tb;
+    tune_bench_init(&tb, ctx, t->min_time > 0 ? t->min_time : 0.02, t->samples ? t->samples : 3);
+    int rc = 0;
+    if (!t->train_only) {
+        printf("  measuring %zu shapes x %zu variants (%zu already in %s)\n", nshapes, ncand,
+               have.n, csv);
+        rc = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have);
+    }
+    pgemm_train_report rep;
+    if (!rc && pgemm_model_train(ctx, p, have.r, have.n, t->family, model, &rep) != PGEMM_SUCCESS) {
+        fprintf(stderr, "pgemm tune: training failed: %s\n", pgemm_last_error(ctx));
+        rc = 1;
+    }
+    if (!rc) {
+        printf("  model %s (%s), from %zu measurements\n", model, rep.family, have.n);
+        print_regret("cross-validated model:", &rep.cv);
+        print_regret("heuristic, same shapes:", &rep.heuristic);
+        if (pgemm_model_use(ctx, model) != PGEMM_SUCCESS) {
+            fprintf(stderr, "pgemm tune: the new model is refused: %s\n", pgemm_last_error(ctx));
+            rc = 1;
+        }
+    }
+    if (!rc && t->evaluate) {
+        tune_space wide;
+        tune_space_for(info, 1, &wide);
+        size_t ne = t->eval_shapes ? t->eval_shapes : (nshapes + 1) / 2;
+        tune_shape *held = malloc(ne * sizeof *held);
+        rows eh = {0};
+        if (!held) rc = 1;
+        if (!rc) {
+            ne = tune_shapes(&wide, t->seed + 1000, ne, held);
+            if (t->fresh) remove(eval_csv);
+            else read_csv(eval_csv, header, ctx, &eh);
+            printf("  held-out set: %zu shapes (seed %llu, wider sizes)\n", ne,
+                   (unsigned long long)t->seed + 1000);
+            rc = measure_set(&tb, p, t, eval_csv, header, held, ne, cand, ncand, &eh);
+        }
+        pgemm_regret_report rm, rh;
+        if (!rc && (pgemm_regret(ctx, p, eh.r, eh.n, model, &rm) != PGEMM_SUCCESS ||
+                    pgemm_regret(ctx, p, eh.r, eh.n, "heuristic", &rh) != PGEMM_SUCCESS)) {
+            fprintf(stderr, "pgemm tune: evaluation failed: %s\n", pgemm_last_error(ctx));
+            rc = 1;
+        }
+        if (!rc) {
+            printf("  held-out evaluation (%s):\n", eval_csv);
+            print_regret("model:", &rm);
+            print_regret("heuristic:", &rh);
+        }
+        free(held);
+        free(eh.r);
+    }
+    tune_bench_free(&tb);
+    free(have.r);
+    free(shapes);
+    return rc;
+}
+
+int pgemm_cmd_tune(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    tune_args t = {0};
+    t.progress = isatty(2);
+    t.seed = 1;
+    t.budget = -1;
+    pgemm_options o;
+    pgemm_options_init(&o);
+    if (!parse(argc, argv, &t, &o)) {
+        usage(stderr);
+        return 2;
+    }
+    pgemm_context *ctx = pgemm_tool_open(&o);
+    if (!ctx) return 1;
+    pgemm_info info;
+    pgemm_context_info(ctx, &info);
+    if (t.budget < 0) t.budget = info.device_is_cpu ? 300 : 600;
+    char dir[4096];
+    if (t.dir) {
+        snprintf(dir, sizeof dir, "%s", t.dir);
+    } else {
+        const char *c = getenv("PGEMM_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"),
+                   *h = getenv("HOME");
+        if (c && *c && strcmp(c, "off")) snprintf(dir, sizeof dir, "%s", c);
+        else if (x && *x == '/') snprintf(dir, sizeof dir, "%s/pgemm", x);
+        else if (h && *h == '/') snprintf(dir, sizeof dir, "%s/.cache/pgemm", h);
+        else {
+            fprintf(stderr, "pgemm tune: no cache directory (set --dir)\n");
+            pgemm_context_destroy(ctx);
+            return 1;
+        }
+    }
+    int want = t.precisions ? t.precisions : (info.has_fp16_tiles ? 3 : 1);
+    if ((want & 2) && !info.has_fp16_tiles) {
+        fprintf(stderr, "pgemm tune: %s has no fp16 tiles on this device\n", info.backend_name);
+        pgemm_context_destroy(ctx);
+        return 1;
+    }
+    int rc = 0;
+    if (want & 1) rc |= tune_one(ctx, &info, PGEMM_PRECISION_FP32, &t, dir);
+    if (want & 2) rc |= tune_one(ctx, &info, PGEMM_PRECISION_FP16_MIXED, &t, dir);
+    pgemm_context_destroy(ctx);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,52 @@
+/* What `pgemm tune` and `pgemm explain` share: shape sets and timing. */
+#ifndef PGEMM_TOOL_TUNE_H
+#define PGEMM_TOOL_TUNE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgemm.h"
+
+typedef struct tune_shape {
+    size_t m, n, k;
+    int trans_a, trans_b;
+} tune_shape;
+
+/* The sizes a device affords: largest dimension and flop count per product. */
+typedef struct tune_space {
+    size_t max_dim;
+    double max_flops;
+    int wide; /* the held-out distribution: wider size range, more odd sizes */
+} tune_space;
+
+/* The space for ctx's device (a CPU gets sizes that keep a tune in minutes). */
+void tune_space_for(const pgemm_info *info, int wide, tune_space *out);
+
+/* count shapes drawn from space with seed (deterministic): log-spaced
+ * squares first, then random shapes, log-uniform per dimension, a quarter
+ * of them skinny (one dimension 1..64), a third with odd sizes, random
+ * transposes. Returns how many were written. */
+size_t tune_shapes(const tune_space *space, uint64_t seed, size_t count, tune_shape *out);
+
+/* Device buffers reused across measurements (grown on demand). */
+typedef struct tune_bench {
+    pgemm_context *ctx;
+    pgemm_buffer *a, *b, *c;
+    size_t a_bytes, b_bytes, c_bytes;
+    double min_time;   /* seconds one timed sample lasts at least */
+    int samples;       /* timed samples, median reported */
+} tune_bench;
+
+void tune_bench_init(tune_bench *t, pgemm_context *ctx, double min_time, int samples);
+void tune_bench_free(tune_bench *t);
+
+/* Times `variant` (a backend variant name) on shape s: fp32 operands under
+ * FP32, fp16 operands (pgemm_gemm_ex) under FP16_MIXED. *gflops = median
+ * GFLOP/s, *seconds = median time per call. Returns 0, or -1 with the
+ * library's message in err (the variant failed on this shape). */
+int tune_time(tune_bench *t, pgemm_precision precision, const tune_shape *s,
+              const char *variant, double *gflops, double *seconds, char *err, size_t cap);
+
+double tune_now(void);
+
+#endif
