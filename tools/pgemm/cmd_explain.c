@@ -25,15 +25,6 @@ static void explain_usage(FILE *f)
             "measured best.\n");
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || s[0] == '-') return 0;
-    *out = (size_t)v;
-    return 1;
-}
-
 typedef struct explain_args {
     size_t m, n, k, repeat;
     int ta, tb, measure;
@@ -48,17 +39,14 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
         int c = pgemm_tool_context_option(argc, argv, &i, opts);
         if (c < 0) return 0;
         if (c > 0) continue;
-        if (a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) {
-            size_t *dst = pos == 0 ? &r->m : pos == 1 ? &r->n : pos == 2 ? &r->k : NULL;
-            if (!dst || !parse_size(a, dst)) {
-                fprintf(stderr, "pgemm explain: unexpected argument \"%s\"\n", a);
-                return 0;
-            }
-            if (pos < 2 && *dst == 0) {
+        size_t *const mnk[3] = {&r->m, &r->n, &r->k};
+        int p = pgemm_tool_shape_arg("explain", a, &pos, mnk);
+        if (p < 0) return 0;
+        if (p > 0) {
+            if (pos <= 2 && *mnk[pos - 1] == 0) {
                 fprintf(stderr, "pgemm explain: M and N must be at least 1\n");
                 return 0;
             }
-            pos++;
             continue;
         }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -80,11 +68,9 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
         const char *v = argv[++i];
         int ok;
         if (!strcmp(a, "--trans")) {
-            ok = strlen(v) == 2 && strchr("NT", v[0]) && strchr("NT", v[1]);
-            r->ta = ok && v[0] == 'T';
-            r->tb = ok && v[1] == 'T';
+            ok = pgemm_tool_parse_trans(v, &r->ta, &r->tb);
         } else if (!strcmp(a, "--repeat")) {
-            ok = parse_size(v, &r->repeat) && r->repeat > 0 && r->repeat <= 1000;
+            ok = pgemm_tool_parse_size(v, &r->repeat) && r->repeat > 0 && r->repeat <= 1000;
         } else {
             char *end;
             r->min_time = strtod(v, &end);

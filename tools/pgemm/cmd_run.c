@@ -32,15 +32,6 @@ static void run_usage(FILE *f)
             "  --backend auto|hip|opencl --platform P --device N --precision fp32|fp16 --log L\n");
 }
 
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || s[0] == '-') return 0;
-    *out = (size_t)v;
-    return 1;
-}
-
 static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
 {
     int pos = 0;
@@ -49,15 +40,10 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
         int c = pgemm_tool_context_option(argc, argv, &i, opts);
         if (c < 0) return 0;
         if (c > 0) continue;
-        if (a[0] != '-' || (a[1] >= '0' && a[1] <= '9')) {
-            size_t *dst = pos == 0 ? &r->m : pos == 1 ? &r->n : pos == 2 ? &r->k : NULL;
-            if (!dst || !parse_size(a, dst)) {
-                fprintf(stderr, "pgemm run: unexpected argument \"%s\"\n", a);
-                return 0;
-            }
-            pos++;
-            continue;
-        }
+        size_t *const mnk[3] = {&r->m, &r->n, &r->k};
+        int p = pgemm_tool_shape_arg("run", a, &pos, mnk);
+        if (p < 0) return 0;
+        if (p > 0) continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             exit(0);
@@ -72,10 +58,11 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
             ok = !strcmp(v, "row") || !strcmp(v, "col");
             r->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
         } else if (!strcmp(a, "--trans")) {
-            ok = strlen(v) == 2 && strchr("NT", v[0]) && strchr("NT", v[1]);
+            int ta, tb;
+            ok = pgemm_tool_parse_trans(v, &ta, &tb);
             if (ok) {
-                r->ta = v[0] == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
-                r->tb = v[1] == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
+                r->ta = ta ? PGEMM_TRANS : PGEMM_NO_TRANS;
+                r->tb = tb ? PGEMM_TRANS : PGEMM_NO_TRANS;
             }
         } else if (!strcmp(a, "--alpha") || !strcmp(a, "--beta")) {
             char *end;
@@ -83,12 +70,13 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
             ok = end != v && *end == '\0';
             *(a[2] == 'a' ? &r->alpha : &r->beta) = x;
         }
-        else if (!strcmp(a, "--pad")) ok = parse_size(v, &r->pad);
-        else if (!strcmp(a, "--repeat")) ok = parse_size(v, &r->repeat) && r->repeat > 0;
+        else if (!strcmp(a, "--pad")) ok = pgemm_tool_parse_size(v, &r->pad);
+        else if (!strcmp(a, "--repeat"))
+            ok = pgemm_tool_parse_size(v, &r->repeat) && r->repeat > 0;
         else if (!strcmp(a, "--variant")) r->variant = v;
         else if (!strcmp(a, "--seed")) {
             size_t seed;
-            ok = parse_size(v, &seed);
+            ok = pgemm_tool_parse_size(v, &seed);
             r->seed = seed;
         }
         else if (!strcmp(a, "--check")) {

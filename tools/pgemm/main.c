@@ -103,6 +103,34 @@ int pgemm_tool_context_option(int argc, char **argv, int *i, pgemm_options *opts
     }
 }
 
+int pgemm_tool_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || s[0] == '-') return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+int pgemm_tool_parse_trans(const char *v, int *ta, int *tb)
+{
+    if (strlen(v) != 2 || !strchr("NT", v[0]) || !strchr("NT", v[1])) return 0;
+    *ta = v[0] == 'T';
+    *tb = v[1] == 'T';
+    return 1;
+}
+
+int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const mnk[3])
+{
+    if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) return 0;
+    if (*pos >= 3 || !pgemm_tool_parse_size(a, mnk[*pos])) {
+        fprintf(stderr, "pgemm %s: unexpected argument \"%s\"\n", cmd, a);
+        return -1;
+    }
+    (*pos)++;
+    return 1;
+}
+
 pgemm_context *pgemm_tool_open(const pgemm_options *opts)
 {
     pgemm_context *ctx = NULL;

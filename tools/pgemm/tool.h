@@ -15,6 +15,18 @@ int pgemm_cmd_explain(int argc, char **argv);
  * -1 on a bad value (message printed). */
 int pgemm_tool_context_option(int argc, char **argv, int *i, pgemm_options *opts);
 
+/* A size: a whole decimal number, not negative. Returns 1 and sets *out, or 0. */
+int pgemm_tool_parse_size(const char *s, size_t *out);
+
+/* "NN", "NT", "TN" or "TT": sets *ta, *tb (1 = transposed). Returns 1, or 0
+ * for anything else. */
+int pgemm_tool_parse_trans(const char *v, int *ta, int *tb);
+
+/* The positional M N K of `cmd`: when argument a is one (not an option),
+ * stores it in *mnk[*pos], advances *pos and returns 1; returns 0 for an
+ * option, -1 (message printed) for a fourth size or a bad number. */
+int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const mnk[3]);
+
 /* Creates a context, printing the reason on failure. */
 pgemm_context *pgemm_tool_open(const pgemm_options *opts);
 
