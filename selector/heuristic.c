@@ -70,6 +70,13 @@ double pgemm_heuristic_score(const pgemm_variant_desc *v, const pgemm_shape *s,
     return reuse * fill * parallel * steps;
 }
 
+double pgemm_heuristic_rank(const pgemm_variant_desc *v, const pgemm_shape *s,
+                            const pgemm_info *dev, int fp16)
+{
+    double score = pgemm_heuristic_score(v, s, dev);
+    return fp16 && v->tier > 0 ? score * v->tier : score;
+}
+
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
                             const pgemm_shape *shape, const pgemm_info *device,
                             pgemm_selection *out)
@@ -90,8 +97,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
     double best = -1.0;
     for (size_t i = 0; i < count; i++) {
         if (!pgemm_is_candidate(variants[i], fp16, device)) continue;
-        double score = pgemm_heuristic_score(variants[i], shape, device);
-        if (fp16) score *= variants[i]->tier > 0 ? variants[i]->tier : 1;
+        double score = pgemm_heuristic_rank(variants[i], shape, device, fp16);
         if (score > best) {
             best = score;
             out->variant = i;

@@ -83,8 +83,13 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
                             const pgemm_shape *shape, const pgemm_info *device,
                             pgemm_selection *out);
 
-/* The heuristic's score of one variant (higher is better), for `explain`. */
+/* The heuristic's score of one variant (higher is better). */
 double pgemm_heuristic_score(const pgemm_variant_desc *variant, const pgemm_shape *shape,
                              const pgemm_info *device);
+
+/* What the heuristic ranks candidates by: the score, weighed by the unit's
+ * tier among fp16 variants (fp16 = 1). */
+double pgemm_heuristic_rank(const pgemm_variant_desc *variant, const pgemm_shape *shape,
+                            const pgemm_info *device, int fp16);
 
 #endif

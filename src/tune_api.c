@@ -200,10 +200,7 @@ pgemm_status pgemm_predict(pgemm_context *ctx, pgemm_precision precision, size_t
     const pgemm_model *model = ctx->selector.p[fp16].model;
     for (size_t i = 0; i < nlist && i < cap; i++) {
         if (!pgemm_is_candidate(list[i], fp16, &ctx->info)) continue;
-        if (model) continue;
-        /* The score the heuristic ranks by: for fp16, weighed by the unit's tier. */
-        gflops[i] = pgemm_heuristic_score(list[i], &s, &ctx->info);
-        if (fp16 && list[i]->tier > 0) gflops[i] *= list[i]->tier;
+        if (!model) gflops[i] = pgemm_heuristic_rank(list[i], &s, &ctx->info, fp16);
     }
     if (model)
         for (size_t v = 0; v < model->variant_count; v++) {
