@@ -70,6 +70,30 @@ static void adopt(pgemm_selector *sel, int p, pgemm_model *m, const char *path,
     memset(sel->cache, 0, sizeof sel->cache);
 }
 
+/* Whether loaded model m (read from path) fits key and the backend's
+ * variants: 1, or 0 with the reason in why. */
+static int model_fits(const pgemm_model *m, const char *path, const pgemm_model_key *key,
+                      const pgemm_variant_desc *const *variants, size_t count,
+                      int *driver_differs, char *why, size_t cap)
+{
+    char reason[PGEMM_REASON_LEN];
+    if (pgemm_model_mismatch(m, key, driver_differs, reason, sizeof reason)) {
+        pgemm_text_format(why, cap, "%s: %s", path, reason);
+        return 0;
+    }
+    /* The kernel set matched, so every model variant is a backend variant. */
+    for (size_t i = 0; i < m->variant_count; i++) {
+        size_t j = 0;
+        while (j < count && strcmp(m->variant[i].name, variants[j]->name)) j++;
+        if (j == count) {
+            pgemm_text_format(why, cap, "%s: variant %s is not in this backend", path,
+                              m->variant[i].name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Loads path and checks it against key; returns the model or NULL with
  * the reason in why. */
 static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
@@ -82,22 +106,9 @@ static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
         pgemm_text_copy(why, cap, err.msg);
         return NULL;
     }
-    char reason[PGEMM_REASON_LEN];
-    if (pgemm_model_mismatch(m, key, driver_differs, reason, sizeof reason)) {
-        pgemm_text_format(why, cap, "%s: %s", path, reason);
+    if (!model_fits(m, path, key, variants, count, driver_differs, why, cap)) {
         pgemm_model_free(m);
         return NULL;
-    }
-    /* The kernel set matched, so every model variant is a backend variant. */
-    for (size_t i = 0; i < m->variant_count; i++) {
-        size_t j = 0;
-        while (j < count && strcmp(m->variant[i].name, variants[j]->name)) j++;
-        if (j == count) {
-            pgemm_text_format(why, cap, "%s: variant %s is not in this backend", path,
-                              m->variant[i].name);
-            pgemm_model_free(m);
-            return NULL;
-        }
     }
     return m;
 }
@@ -120,19 +131,20 @@ static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_m
     qsort(names, n, sizeof *names, cmp_str);
     int found = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!names[i]) continue;
         char path[4096];
         pgemm_text_format(path, sizeof path, "%s/%s", dir, names[i]);
-        if (found || !names[i] || !header_names(path, key)) continue;
+        if (!header_names(path, key)) continue;
         char why[PGEMM_REASON_LEN];
         int driver_differs = 0;
         pgemm_model *m = load_checked(path, key, variants, count, &driver_differs, why, sizeof why);
         if (m) {
             adopt(sel, p, m, path, variants, count, driver_differs);
             found = 1;
-        } else {
-            pgemm_log(PGEMM_LOG_INFO, "selector: model refused: %s", why);
-            pgemm_text_append(refused, cap, "%srefused %s", refused[0] ? "; " : "", why);
+            break;
         }
+        pgemm_log(PGEMM_LOG_INFO, "selector: model refused: %s", why);
+        pgemm_text_append(refused, cap, "%srefused %s", refused[0] ? "; " : "", why);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     return found;
@@ -184,14 +196,15 @@ int pgemm_selector_use(pgemm_selector *sel, const char *path,
         pgemm_err_set(err, "%s", e.msg);
         return -1;
     }
+    /* The file says which precision it serves; the key of that precision
+     * decides whether it fits. */
     int p = !strcmp(m->key.precision, "fp16");
-    pgemm_model_free(m);
     pgemm_model_key key;
     pgemm_selector_key(&key, variants, count, device, p);
     char why[PGEMM_REASON_LEN];
     int driver_differs = 0;
-    m = load_checked(path, &key, variants, count, &driver_differs, why, sizeof why);
-    if (!m) {
+    if (!model_fits(m, path, &key, variants, count, &driver_differs, why, sizeof why)) {
+        pgemm_model_free(m);
         pgemm_err_set(err, "%s", why);
         return -1;
     }
