@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/cache_dir.h"
 #include "common/text.h"
 #include "internal.h"
 #include "loader.h"
@@ -85,30 +86,13 @@ static pgemm_status check_options(const pgemm_options *o)
     return PGEMM_SUCCESS;
 }
 
-/* Where compiled kernels are cached: PGEMM_CACHE_DIR ("off" disables), else
- * $XDG_CACHE_HOME/pgemm, else ~/.cache/pgemm. NULL when there is none. */
-static const char *cache_dir(char *buf, size_t cap)
-{
-    const char *v = getenv("PGEMM_CACHE_DIR");
-    if (v) {
-        if (!*v || !strcasecmp(v, "off")) return NULL;
-        pgemm_text_copy(buf, cap, v);
-        return buf;
-    }
-    v = getenv("XDG_CACHE_HOME");
-    if (v && *v == '/') return pgemm_text_format(buf, cap, "%s/pgemm", v);
-    v = getenv("HOME");
-    if (v && *v == '/') return pgemm_text_format(buf, cap, "%s/.cache/pgemm", v);
-    return NULL;
-}
-
 static void fill_config(pgemm_backend_config *cfg, const pgemm_options *o, char *cache_buf,
                         size_t cache_cap)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->device_index = o->device_index;
     cfg->opencl_platform = o->opencl_platform;
-    cfg->cache_dir = cache_dir(cache_buf, cache_cap);
+    cfg->cache_dir = pgemm_cache_dir(cache_buf, cache_cap);
     cfg->log_level = o->log_level;
     cfg->log = pgemm_log_line;
 }

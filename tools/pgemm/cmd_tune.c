@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cache_dir.h"
 #include "pgemm_tune.h"
 #include "tool.h"
 #include "tune.h"
@@ -402,17 +403,12 @@ int pgemm_cmd_tune(int argc, char **argv)
     char dir[4096];
     if (t.dir) {
         snprintf(dir, sizeof dir, "%s", t.dir);
-    } else {
-        const char *c = getenv("PGEMM_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"),
-                   *h = getenv("HOME");
-        if (c && *c && strcmp(c, "off")) snprintf(dir, sizeof dir, "%s", c);
-        else if (x && *x == '/') snprintf(dir, sizeof dir, "%s/pgemm", x);
-        else if (h && *h == '/') snprintf(dir, sizeof dir, "%s/.cache/pgemm", h);
-        else {
-            fprintf(stderr, "pgemm tune: no cache directory (set --dir)\n");
-            pgemm_context_destroy(ctx);
-            return 1;
-        }
+    } else if (!pgemm_cache_dir(dir, sizeof dir)) {
+        /* Contexts would not look for models there either. */
+        fprintf(stderr, "pgemm tune: no cache directory (PGEMM_CACHE_DIR is off, or no HOME):"
+                        " set --dir\n");
+        pgemm_context_destroy(ctx);
+        return 1;
     }
     int want = t.precisions ? t.precisions : (info.has_fp16_tiles ? 3 : 1);
     if ((want & 2) && !info.has_fp16_tiles) {

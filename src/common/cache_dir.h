@@ -1,0 +1,11 @@
+/* Where pgemm keeps per-user files (compiled kernels, tuned models). */
+#ifndef PGEMM_COMMON_CACHE_DIR_H
+#define PGEMM_COMMON_CACHE_DIR_H
+
+#include <stddef.h>
+
+/* PGEMM_CACHE_DIR ("off" or empty: none), else $XDG_CACHE_HOME/pgemm, else
+ * ~/.cache/pgemm. Returns buf, or NULL when there is none. */
+const char *pgemm_cache_dir(char *buf, size_t cap);
+
+#endif
