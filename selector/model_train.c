@@ -49,13 +49,6 @@ static void variant_features(const pgemm_variant_model *v, const pgemm_shape *s,
 /* ------------------------------------------------------------------ gbt */
 
 typedef struct {
-    double *x;      /* n x PGEMM_FEATURES */
-    double *r;      /* residuals */
-    size_t *idx;    /* scratch */
-    double *val;    /* scratch: (value, residual) pairs sorted by value */
-} fit_data;
-
-typedef struct {
     double v, r;
     size_t i;
 } vr;
@@ -67,29 +60,21 @@ static int cmp_vr(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static double mean_of(const double *r, const size_t *idx, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += r[idx[i]];
-    return n ? s / (double)n : 0.0;
-}
-
 /* Grows node `at` of a complete tree over samples idx[0 .. n-1]. */
 static void grow(pgemm_tree_node *tree, size_t at, unsigned depth_left, const double *x,
                  const double *r, size_t *idx, size_t n, unsigned min_leaf, double shrink,
                  vr *buf)
 {
     pgemm_tree_node *node = &tree[at];
+    double total = 0;
+    for (size_t i = 0; i < n; i++) total += r[idx[i]];
     node->feature = -1;
-    node->value = shrink * mean_of(r, idx, n);
+    node->value = shrink * (n ? total / (double)n : 0.0);
     node->left = node->right = -1;
     if (depth_left == 0) return;
-    /* Children exist as leaves with the parent's value unless split. */
     size_t l = 2 * at + 1, rr = 2 * at + 2;
     int best_f = -1;
     double best_gain = 1e-12, best_t = 0;
-    double total = 0;
-    for (size_t i = 0; i < n; i++) total += r[idx[i]];
     if (n >= 2 * (size_t)min_leaf) {
         for (int f = 0; f < PGEMM_FEATURES; f++) {
             for (size_t i = 0; i < n; i++) {

@@ -40,11 +40,13 @@ static pgemm_status ensure(tune_bench *t, pgemm_buffer **buf, size_t *have, size
     float *host = malloc(count * sizeof *host);
     if (!host) return PGEMM_ERROR_OUT_OF_MEMORY;
     uint64_t state = 12345;
-    pgemm_fill_random(host, count, &state);
     if (half) {
-        /* Two halves per float's bytes. */
+        /* Two halves in each float's bytes. */
         uint16_t *h = (uint16_t *)host;
-        for (size_t i = 0; i < count * 2; i++) h[i] = pgemm_ref_to_half((float)((i % 17) - 8) / 8.0f);
+        for (size_t i = 0; i < count * 2; i++)
+            h[i] = pgemm_ref_to_half((float)((int)(i % 17) - 8) / 8.0f);
+    } else {
+        pgemm_fill_random(host, count, &state);
     }
     st = pgemm_buffer_write(*buf, 0, count * 4, host);
     free(host);
