@@ -40,25 +40,40 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
 
-# count FILE TARGET REGEX: occurrences of REGEX in FILE's device assembly.
-count_amd() {
-    local out=$work/${1##*/}.$2.s
-    if [[ ! -e $out ]] && ! HIP_PLATFORM=amd "$HIPCC" -x hip -std=c++17 -O3 --offload-arch="$2" \
-        --cuda-device-only -S -o "$out" -I hip_kernels -I fp16 "$1" >"$out.log" 2>&1; then
-        echo "$prog: FAIL: $1 does not compile for $2:" >&2
+# count KIND FILE TARGET REGEX: how many instructions match REGEX in FILE's
+# device code for TARGET (KIND amd: hipcc assembly, where a suffix _e32 or
+# _e64 may follow; nvidia: nvcc PTX). -1 when FILE does not compile (the
+# compiler's messages go to stderr): the caller runs in a subshell, so the
+# failure has to travel in the number.
+count() {
+    local out=$work/${2##*/}.$3.$1 ok=1 suffix=
+    if [[ ! -e $out ]]; then
+        if [[ $1 == amd ]]; then
+            HIP_PLATFORM=amd "$HIPCC" -x hip -std=c++17 -O3 --offload-arch="$3" --cuda-device-only \
+                -S -o "$out" -I hip_kernels -I fp16 "$2" >"$out.log" 2>&1 || ok=0
+        else
+            "$NVCC" -x cu -std=c++17 -O3 -DPGEMM_HIP_NVIDIA -arch="$3" --ptx -o "$out" \
+                -I hip_kernels -I fp16 "$2" >"$out.log" 2>&1 || ok=0
+        fi
+    fi
+    if ((!ok)); then
         cat "$out.log" >&2
-        failed=1
-        echo 0
+        rm -f "$out"
+        echo -1
         return
     fi
-    grep -cE "^\s*$3(_e32|_e64)?\s" "$out" || true
+    [[ $1 == amd ]] && suffix='(_e32|_e64)?\s'
+    grep -cE "^\s*$4$suffix" "$out" || true
 }
 
-# expect WHAT FILE TARGET REGEX MIN MAX: MIN <= count <= MAX.
+# expect KIND FILE TARGET REGEX MIN MAX: MIN <= count <= MAX.
 expect() {
     local n
-    n=$($1 "$2" "$3" "$4")
-    if ((n < $5 || n > $6)); then
+    n=$(count "$1" "$2" "$3" "$4")
+    if ((n < 0)); then
+        echo "$prog: FAIL: $2 does not compile for $3"
+        failed=1
+    elif ((n < $5 || n > $6)); then
         echo "$prog: FAIL: $2 on $3: $n of $4 (want $5..$6)"
         failed=1
     else
@@ -70,25 +85,12 @@ if [[ $platform != nvidia ]]; then
     HIPCC=${HIPCC:-hipcc}
     command -v "$HIPCC" >/dev/null || { echo "$prog: $HIPCC not found" >&2; exit 3; }
     mfma='v_mfma_f32_32x32x8f?16'
-    for t in gfx908 gfx90a; do expect count_amd fp16/hgemm_mfma.hip "$t" "$mfma" 16 64; done
-    expect count_amd fp16/hgemm_mfma.hip gfx906 "$mfma" 0 0
+    for t in gfx908 gfx90a; do expect amd fp16/hgemm_mfma.hip "$t" "$mfma" 16 64; done
+    expect amd fp16/hgemm_mfma.hip gfx906 "$mfma" 0 0
     dot2='v_dot2c?_f32_f16'
-    for t in gfx906 gfx908 gfx90a gfx1030; do expect count_amd fp16/hgemm_fma.hip "$t" "$dot2" 16 100000; done
-    for t in gfx803 gfx900 gfx1010; do expect count_amd fp16/hgemm_fma.hip "$t" "$dot2" 0 0; done
+    for t in gfx906 gfx908 gfx90a gfx1030; do expect amd fp16/hgemm_fma.hip "$t" "$dot2" 16 100000; done
+    for t in gfx803 gfx900 gfx1010; do expect amd fp16/hgemm_fma.hip "$t" "$dot2" 0 0; done
 fi
-
-count_ptx() {
-    local out=$work/${1##*/}.$2.ptx
-    if [[ ! -e $out ]] && ! "$NVCC" -x cu -std=c++17 -O3 -DPGEMM_HIP_NVIDIA -arch="$2" --ptx \
-        -o "$out" -I hip_kernels -I fp16 "$1" >"$out.log" 2>&1; then
-        echo "$prog: FAIL: $1 does not compile for $2:" >&2
-        cat "$out.log" >&2
-        failed=1
-        echo 0
-        return
-    fi
-    grep -cE "^\s*$3" "$out" || true
-}
 
 if [[ $platform != amd ]]; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
@@ -96,8 +98,8 @@ if [[ $platform != amd ]]; then
         echo "$prog: nvcc not found: NVIDIA instructions not checked"
         [[ $platform == nvidia ]] && exit 77
     else
-        expect count_ptx fp16/hgemm_wgmma.hip sm_90a 'wgmma\.mma_async' 1 100000
-        expect count_ptx fp16/hgemm_mma.hip sm_80 'mma\.sync\.aligned\.m16n8k16' 1 100000
+        expect nvidia fp16/hgemm_wgmma.hip sm_90a 'wgmma\.mma_async' 1 100000
+        expect nvidia fp16/hgemm_mma.hip sm_80 'mma\.sync\.aligned\.m16n8k16' 1 100000
     fi
 fi
 exit $failed
