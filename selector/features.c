@@ -27,6 +27,10 @@ void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned 
     f[9] = s->trans_b ? 1.0 : 0.0;
     f[10] = ((s->m % 4 == 0) + (s->n % 4 == 0) + (s->k % 4 == 0)) / 3.0;
     f[11] = f[0] + f[1] + f[2];
+    /* Flops per element moved (A, B and C once each): below a few dozen a
+     * product is bound by memory, whatever the tile. */
+    f[12] = log2(2.0 * m * n * k / (m * k + k * n + m * n) + 1.0);
+    f[13] = f[0] + f[1];
 }
 
 int pgemm_shape_is_small(const pgemm_shape *s)

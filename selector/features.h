@@ -18,8 +18,10 @@
  *   8, 9  op(A) transposed, op(B) transposed
  *   10    how many of m, n, k are multiples of 4 (vector paths), over 3
  *   11    log2 (m n k)
+ *   12    log2 (1 + arithmetic intensity): 2 m n k / (m k + k n + m n)
+ *   13    log2 (m n): the size of C, which bounds a product with a small k
  */
-enum { PGEMM_FEATURES = 12 };
+enum { PGEMM_FEATURES = 14 };
 
 void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned compute_units,
                     double *f);

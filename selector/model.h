@@ -3,11 +3,21 @@
  * each candidate variant's GFLOP/s from the features of features.h. The
  * selector runs the variant with the highest prediction.
  *
- * Two families, chosen per device by measurement when the model is trained
- * (model_train.c): gradient-boosted regression trees on log GFLOP/s, one
- * ensemble per variant ("gbt"), and inverse-distance-weighted nearest
- * neighbours in standardised feature space ("knn"). Training is
- * deterministic: the same samples give the same model, byte for byte.
+ * A prediction is the sum of two parts, both in log GFLOP/s:
+ *   level(shape)            how fast the shape runs on this device, the mean
+ *                           over the variants (always boosted trees);
+ *   relative(variant, shape) the variant's offset from that mean.
+ * Only the relative part decides which variant runs. Learning it apart from
+ * the level keeps the model's capacity on what separates the variants (a
+ * few percent to a factor of two) rather than on what separates shapes (four
+ * orders of magnitude).
+ *
+ * The relative part comes in two families, chosen per device by measurement
+ * when the model is trained (model_train.c): gradient-boosted regression
+ * trees, one ensemble per variant ("gbt", model_gbt.c), and inverse-
+ * distance-weighted nearest neighbours in standardised feature space
+ * ("knn", model_knn.c). Training is deterministic: the same samples give the
+ * same model, byte for byte.
  *
  * File format (text, model_io.c): a header naming what the model was
  * trained for, the trees or the neighbours, and an FNV-1a checksum of every
@@ -20,7 +30,7 @@
 
 #include "features.h"
 
-enum { PGEMM_MODEL_VERSION = 1, PGEMM_MODEL_MAX_VARIANTS = 64 };
+enum { PGEMM_MODEL_VERSION = 2, PGEMM_MODEL_MAX_VARIANTS = 64 };
 
 typedef enum pgemm_model_family {
     PGEMM_MODEL_GBT = 0,
@@ -53,17 +63,21 @@ typedef struct pgemm_tree_node {
     double value;                      /* leaf: the tree's contribution */
 } pgemm_tree_node;
 
+/* A boosted-tree ensemble: base plus the sum of its trees' leaves. */
+typedef struct pgemm_ensemble {
+    double base;
+    size_t trees, nodes;               /* trees x nodes_per_tree nodes */
+    pgemm_tree_node *node;
+} pgemm_ensemble;
+
 typedef struct pgemm_variant_model {
     char name[PGEMM_NAME_LEN];
     unsigned tile_m, tile_n, tile_k;   /* what the features need of the variant */
-    /* gbt */
-    double base;                       /* mean log GFLOP/s */
-    size_t trees, nodes;               /* trees x nodes_per_tree nodes */
-    pgemm_tree_node *node;
+    pgemm_ensemble gbt;                /* gbt: the relative part */
     /* knn: the training points of this variant */
     size_t points;
     double *x;                         /* points x PGEMM_FEATURES, standardised */
-    double *y;                         /* log GFLOP/s */
+    double *y;                         /* relative log GFLOP/s */
 } pgemm_variant_model;
 
 typedef struct pgemm_model {
@@ -71,6 +85,8 @@ typedef struct pgemm_model {
     pgemm_model_family family;
     unsigned knn_k;
     double mean[PGEMM_FEATURES], scale[PGEMM_FEATURES]; /* knn standardisation */
+    pgemm_ensemble level;              /* the level part, over the features of a
+                                          1 x 1 x 1 tile */
     size_t variant_count;
     pgemm_variant_model variant[PGEMM_MODEL_MAX_VARIANTS];
     char trained[160];                 /* free text: date, shapes, cross-validation */
@@ -106,10 +122,11 @@ pgemm_model *pgemm_model_fit(const pgemm_model_key *key,
                                const pgemm_train_options *opts, pgemm_regret_stats *cv,
                                pgemm_err *err);
 
-/* Predicted GFLOP/s of model variant i on shape s. */
+/* Predicted GFLOP/s of model variant i on shape s: exp(level + relative). */
 double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s);
 
-/* The model variant with the highest prediction. */
+/* The model variant with the highest relative part, and (gflops, may be
+ * NULL) its predicted GFLOP/s. */
 size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflops);
 
 /* Regret of a chooser over measured samples (grouped by shape). choose()

@@ -173,6 +173,10 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
         for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && !found; d++)
             found = search_dir(sel, p, dirs[d], &key, variants, count, refused, sizeof refused);
         if (found) {
+            /* A refused file earlier in the search (a damaged tune of the
+             * user's, say) stays visible next to the model used instead. */
+            if (refused[0])
+                pgemm_text_append(sel->p[p].source, sizeof sel->p[p].source, " (%s)", refused);
             pgemm_log(PGEMM_LOG_INFO, "selector (%s): %s", key.precision, sel->p[p].source);
         } else {
             if (refused[0])

@@ -14,10 +14,13 @@
  *   trained <free text>
  *   mean <12 numbers>
  *   scale <12 numbers>
- *   variants 5
- *   variant reg128 128 128 16 trees 80 nodes 31 base 3.4 points 0
+ *   level trees 80 nodes 31 base 6.2
  *   tree <preorder: "s FEATURE THRESHOLD" for a split, "l VALUE" for a leaf>
- *   point <12 features> <log GFLOP/s>
+ *   ...
+ *   variants 5
+ *   variant reg128 128 128 16 trees 80 nodes 31 base 0.1 points 0
+ *   tree ...
+ *   point <12 features> <relative log GFLOP/s>
  *   ...
  *   checksum 0123456789abcdef       (FNV-1a 64 of every byte before this line)
  *
@@ -108,6 +111,15 @@ static void put_tree(sbuf *b, const pgemm_tree_node *t, size_t at)
     put_tree(b, t, (size_t)t[at].right);
 }
 
+static void put_trees(sbuf *b, const pgemm_ensemble *e, size_t trees)
+{
+    for (size_t t = 0; t < trees; t++) {
+        put(b, "tree");
+        put_tree(b, e->node + t * e->nodes, 0);
+        put(b, "\n");
+    }
+}
+
 int pgemm_model_save(const pgemm_model *m, const char *path, pgemm_err *err)
 {
     sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
@@ -124,18 +136,18 @@ int pgemm_model_save(const pgemm_model *m, const char *path, pgemm_err *err)
     for (int j = 0; j < PGEMM_FEATURES; j++) put(&b, " %.9g", m->mean[j]);
     put(&b, "\nscale");
     for (int j = 0; j < PGEMM_FEATURES; j++) put(&b, " %.9g", m->scale[j]);
-    put(&b, "\nvariants %zu\n", m->variant_count);
+    put(&b, "\nlevel trees %zu nodes %zu base %.9g\n", m->level.trees, m->level.nodes,
+        m->level.base);
+    put_trees(&b, &m->level, m->level.trees);
+    put(&b, "variants %zu\n", m->variant_count);
     for (size_t v = 0; v < m->variant_count; v++) {
         const pgemm_variant_model *vm = &m->variant[v];
-        size_t trees = m->family == PGEMM_MODEL_GBT ? vm->trees : 0;
+        size_t trees = m->family == PGEMM_MODEL_GBT ? vm->gbt.trees : 0;
         size_t points = m->family == PGEMM_MODEL_KNN ? vm->points : 0;
         put(&b, "variant %s %u %u %u trees %zu nodes %zu base %.9g points %zu\n", vm->name,
-            vm->tile_m, vm->tile_n, vm->tile_k, trees, trees ? vm->nodes : 0, vm->base, points);
-        for (size_t t = 0; t < trees; t++) {
-            put(&b, "tree");
-            put_tree(&b, vm->node + t * vm->nodes, 0);
-            put(&b, "\n");
-        }
+            vm->tile_m, vm->tile_n, vm->tile_k, trees, trees ? vm->gbt.nodes : 0, vm->gbt.base,
+            points);
+        put_trees(&b, &vm->gbt, trees);
         for (size_t p = 0; p < points; p++) {
             put(&b, "point");
             for (int j = 0; j < PGEMM_FEATURES; j++)
@@ -266,6 +278,38 @@ static int copy_field(char *dst, size_t cap, const char *v)
     return 0;
 }
 
+/* Reads `trees` tree lines of `nodes` nodes each into e (what: the owner's
+ * name for messages). Returns 0, or -1 with the reason in err. */
+static int read_trees(reader *r, pgemm_ensemble *e, size_t trees, size_t nodes,
+                         const char *what, const char *path, pgemm_err *err)
+{
+    unsigned depth = depth_of(nodes);
+    if (trees == 0 || trees > 10000 || !depth || depth > 12) {
+        pgemm_err_set(err, "%s: line %zu: %s: %zu trees of %zu nodes", path, r->line_no, what,
+                      trees, nodes);
+        return -1;
+    }
+    e->trees = trees;
+    e->nodes = nodes;
+    e->node = calloc(trees * nodes, sizeof *e->node);
+    if (!e->node) {
+        pgemm_err_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t t = 0; t < trees; t++) {
+        char *line = next_line(r);
+        const char *s = line ? value_of(line, "tree") : NULL;
+        int ok = s && read_tree(&s, e->node + t * nodes, 0, nodes, depth) == 0;
+        while (ok && *s == ' ') s++;
+        if (!ok || *s) {
+            pgemm_err_set(err, "%s: line %zu: %s: tree %zu is %s", path, r->line_no, what, t + 1,
+                          ok ? "followed by trailing text" : "malformed");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
 {
     enum { MAX_BYTES = 64 << 20 };
@@ -341,6 +385,12 @@ pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
         FAIL("expected scale and %d numbers", PGEMM_FEATURES);
     for (int j = 0; j < PGEMM_FEATURES; j++)
         if (!(m->scale[j] > 0)) FAIL("scale %d is not positive", j);
+    size_t trees, nodes;
+    line = next_line(&r);
+    if (!line || sscanf(line, "level trees %zu nodes %zu base %lf", &trees, &nodes,
+                        &m->level.base) != 3)
+        FAIL("expected level");
+    if (read_trees(&r, &m->level, trees, nodes, "level", path, err) != 0) goto fail;
     if (!(v = value_of(next_line(&r), "variants"))) FAIL("expected variants");
     unsigned long count = strtoul(v, NULL, 10);
     if (count < 1 || count > PGEMM_MODEL_MAX_VARIANTS)
@@ -350,32 +400,17 @@ pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
         pgemm_variant_model *vm = &m->variant[i];
         line = next_line(&r);
         char name[PGEMM_NAME_LEN];
-        size_t trees, nodes, points;
+        size_t points;
         if (!line || sscanf(line, "variant %127s %u %u %u trees %zu nodes %zu base %lf points %zu",
                             name, &vm->tile_m, &vm->tile_n, &vm->tile_k, &trees, &nodes,
-                            &vm->base, &points) != 8)
+                            &vm->gbt.base, &points) != 8)
             FAIL("expected variant %zu of %lu", i + 1, count);
         pgemm_text_copy(vm->name, sizeof vm->name, name);
         if (!vm->tile_m || !vm->tile_n) FAIL("variant %s: zero tile", name);
-        unsigned depth = depth_of(nodes);
-        if (m->family == PGEMM_MODEL_GBT && (trees == 0 || trees > 10000 || !depth || depth > 12))
-            FAIL("variant %s: %zu trees of %zu nodes", name, trees, nodes);
         if (m->family == PGEMM_MODEL_KNN && (trees != 0 || points > 1000000))
             FAIL("variant %s: a knn model with %zu trees and %zu points", name, trees, points);
-        vm->trees = trees;
-        vm->nodes = nodes;
-        if (trees) {
-            vm->node = calloc(trees * nodes, sizeof *vm->node);
-            if (!vm->node) FAIL("out of memory");
-        }
-        for (size_t t = 0; t < trees; t++) {
-            line = next_line(&r);
-            const char *s = line ? value_of(line, "tree") : NULL;
-            if (!s || read_tree(&s, vm->node + t * nodes, 0, nodes, depth) != 0)
-                FAIL("variant %s: tree %zu is malformed", name, t + 1);
-            while (*s == ' ') s++;
-            if (*s) FAIL("variant %s: tree %zu has trailing text", name, t + 1);
-        }
+        if (m->family == PGEMM_MODEL_GBT && read_trees(&r, &vm->gbt, trees, nodes, name, path, err) != 0)
+            goto fail;
         vm->points = points;
         if (points) {
             vm->x = malloc(points * PGEMM_FEATURES * sizeof *vm->x);

@@ -1,18 +1,16 @@
 /*
  * Training and prediction of the selector models (model.h).
  *
- * gbt: per variant, least-squares gradient boosting of log GFLOP/s with
- * regression trees of fixed depth (every split tried on every feature, ties
- * broken by feature index, so training is deterministic); a tree lives in
- * the slots of a complete binary tree of depth `depth` (2^(depth+1) - 1
- * nodes; node i's children at 2i + 1 and 2i + 2), and a node that no split
- * improves is a leaf.
- * knn: per variant, the training points; a prediction is the
- * inverse-distance-weighted mean of the k nearest points' log GFLOP/s.
+ * A shape's level is the mean log GFLOP/s of the variants measured on it; a
+ * sample's relative value is its log GFLOP/s minus its shape's level. The
+ * level model (boosted trees over the features of a 1 x 1 x 1 tile) learns
+ * the levels, one row per shape; each variant's gbt ensemble or knn points
+ * learn the relative values.
  *
- * AUTO trains both on `folds` - 1 folds of the shapes, scores the held-out
- * fold by regret (the measured GFLOP/s of the variant each picks over the
- * best measured one), and keeps the family with the higher geometric mean.
+ * AUTO trains both families on `folds` - 1 folds of the shapes, scores the
+ * held-out fold by regret (the measured GFLOP/s of the variant each picks
+ * over the best measured one), and keeps the family with the higher
+ * geometric mean.
  */
 #include <float.h>
 #include <math.h>
@@ -20,7 +18,7 @@
 #include <string.h>
 
 #include "common/text.h"
-#include "model.h"
+#include "model_fit.h"
 
 void pgemm_train_defaults(pgemm_train_options *o)
 {
@@ -33,210 +31,81 @@ void pgemm_train_defaults(pgemm_train_options *o)
     o->folds = 5;
 }
 
-static void variant_features(const pgemm_variant_model *v, const pgemm_shape *s, unsigned units,
-                             double *f)
+/* The relative part of a variant never measured successfully. */
+#define NEVER_MEASURED (-30.0)
+
+static void tile_features(const char *name, unsigned tm, unsigned tn, unsigned tk,
+                          const pgemm_shape *s, unsigned units, double *f)
 {
     pgemm_variant_desc d;
     memset(&d, 0, sizeof d);
-    d.name = v->name;
+    d.name = name;
     d.family = "";
-    d.tile_m = v->tile_m;
-    d.tile_n = v->tile_n;
-    d.tile_k = v->tile_k;
+    d.tile_m = tm;
+    d.tile_n = tn;
+    d.tile_k = tk;
     pgemm_features(&d, s, units, f);
 }
 
-/* ------------------------------------------------------------------ gbt */
-
-typedef struct {
-    double v, r;
-    size_t i;
-} vr;
-
-static int cmp_vr(const void *a, const void *b)
+static void variant_features(const pgemm_variant_model *v, const pgemm_shape *s, unsigned units,
+                             double *f)
 {
-    const vr *x = a, *y = b;
-    if (x->v != y->v) return x->v < y->v ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
+    tile_features(v->name, v->tile_m, v->tile_n, v->tile_k, s, units, f);
 }
 
-/* Grows node `at` of a complete tree over samples idx[0 .. n-1]. */
-static void grow(pgemm_tree_node *tree, size_t at, unsigned depth_left, const double *x,
-                 const double *r, size_t *idx, size_t n, unsigned min_leaf, double shrink,
-                 vr *buf)
+static void level_features(const pgemm_shape *s, unsigned units, double *f)
 {
-    pgemm_tree_node *node = &tree[at];
-    double total = 0;
-    for (size_t i = 0; i < n; i++) total += r[idx[i]];
-    node->feature = -1;
-    node->value = shrink * (n ? total / (double)n : 0.0);
-    node->left = node->right = -1;
-    if (depth_left == 0) return;
-    size_t l = 2 * at + 1, rr = 2 * at + 2;
-    int best_f = -1;
-    double best_gain = 1e-12, best_t = 0;
-    if (n >= 2 * (size_t)min_leaf) {
-        for (int f = 0; f < PGEMM_FEATURES; f++) {
-            for (size_t i = 0; i < n; i++) {
-                buf[i].v = x[idx[i] * PGEMM_FEATURES + f];
-                buf[i].r = r[idx[i]];
-                buf[i].i = idx[i];
-            }
-            qsort(buf, n, sizeof *buf, cmp_vr);
-            double left = 0;
-            for (size_t i = 0; i + 1 < n; i++) {
-                left += buf[i].r;
-                size_t nl = i + 1, nr = n - nl;
-                if (nl < min_leaf || nr < min_leaf || buf[i].v == buf[i + 1].v) continue;
-                double right = total - left;
-                /* Reduction of the squared error: sum^2/n per side minus the parent's. */
-                double gain = left * left / (double)nl + right * right / (double)nr -
-                              total * total / (double)n;
-                if (gain > best_gain) {
-                    best_gain = gain;
-                    best_f = f;
-                    best_t = 0.5 * (buf[i].v + buf[i + 1].v);
-                }
-            }
-        }
-    }
-    if (best_f < 0) return; /* a leaf; its subtree's slots stay unused */
-    node->left = (int)l;
-    node->right = (int)rr;
-    node->feature = best_f;
-    node->threshold = best_t;
-    /* Partition idx in place, stable. */
-    size_t nl = 0;
-    size_t *tmp = malloc(n * sizeof *tmp);
-    size_t nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (x[idx[i] * PGEMM_FEATURES + best_f] <= best_t) idx[nl++] = idx[i];
-        else tmp[nt++] = idx[i];
-    }
-    memcpy(idx + nl, tmp, nt * sizeof *tmp);
-    free(tmp);
-    grow(tree, l, depth_left - 1, x, r, idx, nl, min_leaf, shrink, buf);
-    grow(tree, rr, depth_left - 1, x, r, idx + nl, n - nl, min_leaf, shrink, buf);
-}
-
-static double tree_eval(const pgemm_tree_node *tree, const double *f)
-{
-    size_t at = 0;
-    for (;;) {
-        const pgemm_tree_node *node = &tree[at];
-        if (node->feature < 0 || node->left < 0) return node->value;
-        at = (size_t)(f[node->feature] <= node->threshold ? node->left : node->right);
-    }
-}
-
-static int fit_gbt(pgemm_variant_model *vm, const double *x, const double *y, size_t n,
-                   const pgemm_train_options *o)
-{
-    size_t per_tree = ((size_t)2 << o->depth) - 1;
-    vm->trees = o->trees;
-    vm->nodes = per_tree;
-    vm->node = calloc(o->trees * per_tree, sizeof *vm->node);
-    double *r = malloc((n ? n : 1) * sizeof *r);
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    vr *buf = malloc((n ? n : 1) * sizeof *buf);
-    if (!vm->node || !r || !idx || !buf) {
-        free(r); free(idx); free(buf);
-        return -1;
-    }
-    double base = 0;
-    for (size_t i = 0; i < n; i++) base += y[i];
-    vm->base = n ? base / (double)n : 0.0;
-    for (size_t i = 0; i < n; i++) r[i] = y[i] - vm->base;
-    for (unsigned t = 0; t < o->trees; t++) {
-        pgemm_tree_node *tree = vm->node + (size_t)t * per_tree;
-        for (size_t i = 0; i < n; i++) idx[i] = i;
-        grow(tree, 0, o->depth, x, r, idx, n, o->min_leaf, o->shrinkage, buf);
-        for (size_t i = 0; i < n; i++) r[i] -= tree_eval(tree, x + i * PGEMM_FEATURES);
-    }
-    free(r);
-    free(idx);
-    free(buf);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ knn */
-
-static double knn_eval(const pgemm_model *m, const pgemm_variant_model *vm, const double *f)
-{
-    double z[PGEMM_FEATURES];
-    for (int j = 0; j < PGEMM_FEATURES; j++) z[j] = (f[j] - m->mean[j]) / m->scale[j];
-    enum { KMAX = 16 };
-    unsigned k = m->knn_k < KMAX ? m->knn_k : KMAX;
-    double bd[KMAX];
-    size_t bi[KMAX];
-    unsigned have = 0;
-    for (size_t p = 0; p < vm->points; p++) {
-        double d = 0;
-        for (int j = 0; j < PGEMM_FEATURES; j++) {
-            double t = z[j] - vm->x[p * PGEMM_FEATURES + j];
-            d += t * t;
-        }
-        /* Insert into the sorted k best (ties keep the earlier point). */
-        unsigned at = have < k ? have : k;
-        while (at > 0 && bd[at - 1] > d) at--;
-        if (at >= k) continue;
-        unsigned last = have < k ? have : k - 1;
-        for (unsigned q = last; q > at; q--) {
-            bd[q] = bd[q - 1];
-            bi[q] = bi[q - 1];
-        }
-        bd[at] = d;
-        bi[at] = p;
-        if (have < k) have++;
-    }
-    if (have == 0) return 0.0;
-    double wsum = 0, ysum = 0;
-    for (unsigned q = 0; q < have; q++) {
-        double w = 1.0 / (sqrt(bd[q]) + 1e-3);
-        wsum += w;
-        ysum += w * vm->y[bi[q]];
-    }
-    return ysum / wsum;
+    tile_features("level", 1, 1, 1, s, units, f);
 }
 
 /* ------------------------------------------------------------ prediction */
 
-double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s)
+static double relative(const pgemm_model *m, size_t i, const pgemm_shape *s)
 {
     const pgemm_variant_model *vm = &m->variant[i];
     double f[PGEMM_FEATURES];
     variant_features(vm, s, m->key.compute_units, f);
-    double y;
-    if (m->family == PGEMM_MODEL_KNN) {
-        y = knn_eval(m, vm, f);
-    } else {
-        y = vm->base;
-        for (size_t t = 0; t < vm->trees; t++) y += tree_eval(vm->node + t * vm->nodes, f);
-    }
-    return exp(y);
+    if (m->family == PGEMM_MODEL_KNN)
+        return vm->points ? pgemm_knn_eval(m, vm, f) : NEVER_MEASURED;
+    return pgemm_gbt_eval(&vm->gbt, f);
+}
+
+static double level(const pgemm_model *m, const pgemm_shape *s)
+{
+    double f[PGEMM_FEATURES];
+    level_features(s, m->key.compute_units, f);
+    return pgemm_gbt_eval(&m->level, f);
+}
+
+double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s)
+{
+    return exp(level(m, s) + relative(m, i, s));
 }
 
 size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflops)
 {
     size_t best = 0;
-    double bv = -1;
+    double bv = -HUGE_VAL;
     for (size_t i = 0; i < m->variant_count; i++) {
-        double g = pgemm_model_predict(m, i, s);
-        if (g > bv) {
-            bv = g;
+        double r = relative(m, i, s);
+        if (r > bv) {
+            bv = r;
             best = i;
         }
     }
-    if (gflops) *gflops = bv;
+    if (gflops) *gflops = exp(level(m, s) + bv);
     return best;
 }
 
 /* --------------------------------------------------------------- regret */
 
-static int same_shape(const pgemm_shape *a, const pgemm_shape *b)
+static int shape_cmp(const pgemm_shape *a, const pgemm_shape *b)
 {
-    return a->m == b->m && a->n == b->n && a->k == b->k && a->batch == b->batch &&
-           a->trans_a == b->trans_a && a->trans_b == b->trans_b;
+    size_t x[6] = {a->m, a->n, a->k, a->batch, (size_t)a->trans_a, (size_t)a->trans_b};
+    size_t y[6] = {b->m, b->n, b->k, b->batch, (size_t)b->trans_a, (size_t)b->trans_b};
+    for (int i = 0; i < 6; i++)
+        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
 }
 
 void pgemm_regret_of(const pgemm_sample *samples, size_t n,
@@ -250,10 +119,10 @@ void pgemm_regret_of(const pgemm_sample *samples, size_t n,
     for (size_t i = 0; i < n; i++) {
         /* The first sample of each shape stands for it (samples of one shape
          * are contiguous, as the tuner writes them). */
-        if (i > 0 && same_shape(&samples[i].shape, &samples[i - 1].shape)) continue;
+        if (i > 0 && !shape_cmp(&samples[i].shape, &samples[i - 1].shape)) continue;
         size_t end = i;
         double best = 0;
-        while (end < n && same_shape(&samples[end].shape, &samples[i].shape)) {
+        while (end < n && !shape_cmp(&samples[end].shape, &samples[i].shape)) {
             if (samples[end].gflops > best) best = samples[end].gflops;
             end++;
         }
@@ -279,20 +148,60 @@ void pgemm_regret_of(const pgemm_sample *samples, size_t n,
 
 /* ------------------------------------------------------------- training */
 
-static void free_variant(pgemm_variant_model *v)
-{
-    free(v->node);
-    free(v->x);
-    free(v->y);
-    v->node = NULL;
-    v->x = v->y = NULL;
-}
-
 void pgemm_model_free(pgemm_model *m)
 {
     if (!m) return;
-    for (size_t i = 0; i < m->variant_count; i++) free_variant(&m->variant[i]);
+    for (size_t i = 0; i < m->variant_count; i++) {
+        free(m->variant[i].gbt.node);
+        free(m->variant[i].x);
+        free(m->variant[i].y);
+    }
+    free(m->level.node);
     free(m);
+}
+
+typedef struct {
+    pgemm_shape shape;
+    size_t i;
+} shape_ref;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const shape_ref *x = a, *y = b;
+    int c = shape_cmp(&x->shape, &y->shape);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Whether sample i takes part: kept and measured successfully. */
+#define USED(i) (keep[i] && samples[i].gflops > 0)
+
+/* The level of every used sample (level[i]) and the level model's rows: one
+ * per shape, in shape order. Returns the number of shapes, or -1 out of
+ * memory. */
+static long shape_levels(const pgemm_sample *samples, size_t n, const char *keep,
+                         unsigned units, double *level, double *lx, double *ly)
+{
+    shape_ref *order = malloc((n ? n : 1) * sizeof *order);
+    size_t used = 0;
+    if (!order) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (USED(i)) {
+            order[used].shape = samples[i].shape;
+            order[used++].i = i;
+        }
+    qsort(order, used, sizeof *order, cmp_ref);
+    long shapes = 0;
+    for (size_t a = 0, b; a < used; a = b) {
+        double sum = 0;
+        for (b = a; b < used && !shape_cmp(&order[b].shape, &order[a].shape); b++)
+            sum += log(samples[order[b].i].gflops);
+        double mean = sum / (double)(b - a);
+        for (size_t q = a; q < b; q++) level[order[q].i] = mean;
+        level_features(&order[a].shape, units, lx + (size_t)shapes * PGEMM_FEATURES);
+        ly[shapes++] = mean;
+    }
+    free(order);
+    return shapes;
 }
 
 /* Fits a model of `family` on the samples whose keep[] is set. */
@@ -301,10 +210,11 @@ static pgemm_model *fit(const pgemm_model_key *key, const pgemm_variant_desc *co
                         pgemm_model_family family, const pgemm_train_options *o, pgemm_err *err)
 {
     pgemm_model *m = calloc(1, sizeof *m);
-    if (!m) {
-        pgemm_err_set(err, "out of memory");
-        return NULL;
-    }
+    size_t rows = n ? n : 1;
+    double *x = malloc(rows * PGEMM_FEATURES * sizeof *x), *y = malloc(rows * sizeof *y);
+    double *level = malloc(rows * sizeof *level), *lx = malloc(rows * PGEMM_FEATURES * sizeof *lx);
+    double *ly = malloc(rows * sizeof *ly);
+    if (!m || !x || !y || !level || !lx || !ly) goto oom;
     m->key = *key;
     m->family = family;
     m->knn_k = o->knn_k;
@@ -315,70 +225,49 @@ static pgemm_model *fit(const pgemm_model_key *key, const pgemm_variant_desc *co
         m->variant[v].tile_n = variants[v]->tile_n;
         m->variant[v].tile_k = variants[v]->tile_k;
     }
-    double *x = malloc((n ? n : 1) * PGEMM_FEATURES * sizeof *x);
-    double *y = malloc((n ? n : 1) * sizeof *y);
-    if (!x || !y) goto oom;
-
-    /* Standardisation over every kept sample (knn distances). */
     for (int j = 0; j < PGEMM_FEATURES; j++) {
         m->mean[j] = 0;
         m->scale[j] = 1;
     }
-    if (family == PGEMM_MODEL_KNN) {
-        double s1[PGEMM_FEATURES] = {0}, s2[PGEMM_FEATURES] = {0};
-        size_t cnt = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!keep[i] || samples[i].gflops <= 0) continue;
-            double f[PGEMM_FEATURES];
-            variant_features(&m->variant[samples[i].variant], &samples[i].shape,
-                             key->compute_units, f);
-            for (int j = 0; j < PGEMM_FEATURES; j++) {
-                s1[j] += f[j];
-                s2[j] += f[j] * f[j];
-            }
-            cnt++;
-        }
-        for (int j = 0; j < PGEMM_FEATURES && cnt; j++) {
-            m->mean[j] = s1[j] / (double)cnt;
-            double var = s2[j] / (double)cnt - m->mean[j] * m->mean[j];
-            m->scale[j] = var > 1e-12 ? sqrt(var) : 1.0;
-        }
-    }
 
+    long shapes = shape_levels(samples, n, keep, key->compute_units, level, lx, ly);
+    if (shapes < 0 || pgemm_gbt_fit(&m->level, lx, ly, (size_t)shapes, o) != 0) goto oom;
+
+    if (family == PGEMM_MODEL_KNN) {
+        /* Standardisation over every used sample (knn distances). */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (USED(i))
+                variant_features(&m->variant[samples[i].variant], &samples[i].shape,
+                                 key->compute_units, x + k++ * PGEMM_FEATURES);
+        pgemm_knn_standardise(m, x, k);
+    }
     for (size_t v = 0; v < count; v++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            if (!keep[i] || samples[i].variant != v || samples[i].gflops <= 0) continue;
+            if (!USED(i) || samples[i].variant != v) continue;
             variant_features(&m->variant[v], &samples[i].shape, key->compute_units,
                              x + k * PGEMM_FEATURES);
-            y[k++] = log(samples[i].gflops);
+            y[k++] = log(samples[i].gflops) - level[i];
         }
         pgemm_variant_model *vm = &m->variant[v];
-        if (family == PGEMM_MODEL_KNN) {
-            vm->points = k;
-            vm->x = malloc((k ? k : 1) * PGEMM_FEATURES * sizeof *vm->x);
-            vm->y = malloc((k ? k : 1) * sizeof *vm->y);
-            if (!vm->x || !vm->y) goto oom;
-            for (size_t i = 0; i < k; i++) {
-                for (int j = 0; j < PGEMM_FEATURES; j++)
-                    vm->x[i * PGEMM_FEATURES + j] =
-                        (x[i * PGEMM_FEATURES + j] - m->mean[j]) / m->scale[j];
-                vm->y[i] = y[i];
-            }
-        } else if (fit_gbt(vm, x, y, k, o) != 0) {
-            goto oom;
-        }
-        if (k == 0) {
-            /* Never measured successfully: predicted far below every other. */
-            vm->base = log(1e-6);
-        }
+        int rc = family == PGEMM_MODEL_KNN ? pgemm_knn_fit(m, vm, x, y, k)
+                                           : pgemm_gbt_fit(&vm->gbt, x, y, k, o);
+        if (rc != 0) goto oom;
+        if (k == 0) vm->gbt.base = NEVER_MEASURED;
     }
     free(x);
     free(y);
+    free(level);
+    free(lx);
+    free(ly);
     return m;
 oom:
     free(x);
     free(y);
+    free(level);
+    free(lx);
+    free(ly);
     pgemm_model_free(m);
     pgemm_err_set(err, "out of memory");
     return NULL;
@@ -467,6 +356,8 @@ pgemm_model *pgemm_model_fit(const pgemm_model_key *key,
             return NULL;
         }
     if (o.folds < 2) o.folds = 2;
+    if (o.trees < 1) o.trees = 1;
+    if (o.trees > 10000) o.trees = 10000;
     if (o.depth < 1) o.depth = 1;
     if (o.depth > 8) o.depth = 8;
     if (o.knn_k < 1) o.knn_k = 1;

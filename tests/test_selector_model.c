@@ -233,7 +233,9 @@ static void damaged_files(const char *good_path)
     refused(tmp("missing.model"), "No such file", "nonexistent path");
     /* Version 9: first with the old checksum, then with a correct one. */
     memcpy(copy, data, len);
-    REQUIRE(!strncmp(copy, "pgemm-model 1\n", 14));
+    char head[32];
+    int hn = snprintf(head, sizeof head, "pgemm-model %d\n", PGEMM_MODEL_VERSION);
+    REQUIRE(hn == 14 && !strncmp(copy, head, 14));
     copy[12] = '9';
     write_all(tmp("v9.model"), copy, len);
     refused(tmp("v9.model"), "checksum", "version 9, old checksum");
@@ -244,11 +246,29 @@ static void damaged_files(const char *good_path)
     int n = snprintf(sum, 64, "checksum %016llx\n", (unsigned long long)fnv1a(copy, body));
     write_all(tmp("v9.model"), copy, body + (size_t)n);
     refused(tmp("v9.model"), "version 9", "version 9, correct checksum");
-    /* The same rewrite with version 1 kept is accepted: the checksum is right. */
-    copy[12] = '1';
+    /* The same rewrite with the version kept is accepted: the checksum is right. */
+    copy[12] = (char)('0' + PGEMM_MODEL_VERSION);
     n = snprintf(sum, 64, "checksum %016llx\n", (unsigned long long)fnv1a(copy, body));
     write_all(tmp("v1.model"), copy, body + (size_t)n);
     CHECK(same_file(tmp("v1.model"), good));
+    /* Consistent checksum, broken body: the level block's first tree cut
+     * short, then a level line naming no trees. */
+    memcpy(copy, data, len);
+    char *lv = strstr(copy, "\nlevel trees ");
+    REQUIRE(lv);
+    char *tree = strstr(lv, "\ntree ");
+    REQUIRE(tree);
+    tree[7] = 'x';
+    n = snprintf(sum, 64, "checksum %016llx\n", (unsigned long long)fnv1a(copy, body));
+    write_all(tmp("tree.model"), copy, body + (size_t)n);
+    refused(tmp("tree.model"), "level: tree 1 is malformed", "a malformed level tree");
+    memcpy(copy, data, len);
+    lv = strstr(copy, "\nlevel trees ");
+    lv[13] = '0';
+    lv[14] = ' ';
+    n = snprintf(sum, 64, "checksum %016llx\n", (unsigned long long)fnv1a(copy, body));
+    write_all(tmp("notree.model"), copy, body + (size_t)n);
+    refused(tmp("notree.model"), "level: 0 trees", "a level with no trees");
     free(data);
     free(copy);
 }
@@ -427,12 +447,25 @@ int main(void)
               cv.shapes, cv.geomean);
     uint64_t st = 12345;
     size_t right = 0;
+    double err_sum = 0, err_worst = 0;
     for (int i = 0; i < FRESH; i++) {
         pgemm_shape sh = random_shape(&st);
-        right += pgemm_model_best(m, &sh, NULL) == formula_best(&sh, NV);
+        double predicted;
+        size_t pick = pgemm_model_best(m, &sh, &predicted);
+        right += pick == formula_best(&sh, NV);
+        /* The prediction (level + relative) is in GFLOP/s, close to the
+         * formula's over shapes that differ by 10^4 in speed. */
+        double e = fabs(log(predicted / formula(pick, &sh)));
+        err_sum += e;
+        if (e > err_worst) err_worst = e;
+        CHECK(fabs(log(pgemm_model_predict(m, pick, &sh) / predicted)) < 1e-12);
     }
-    printf("fresh shapes: the model picks the best on %zu of %d\n", right, FRESH);
+    printf("fresh shapes: the model picks the best on %zu of %d; predicted GFLOP/s off by "
+           "%.1f%% on average, %.0f%% at worst\n",
+           right, FRESH, 100 * (exp(err_sum / FRESH) - 1), 100 * (exp(err_worst) - 1));
     CHECK_MSG(right >= FRESH * 8 / 10, "best picked on only %zu of %d fresh shapes", right, FRESH);
+    CHECK_MSG(exp(err_sum / FRESH) < 1.25, "predicted GFLOP/s off by a factor %.2f on average",
+              exp(err_sum / FRESH));
 
     /* b) deterministic; both families. */
     pgemm_model *m2 = train(&key, s, PGEMM_MODEL_AUTO, NULL);
