@@ -150,16 +150,18 @@ int pgemm_cmd_explain(int argc, char **argv)
         tune_bench t;
         tune_bench_init(&t, ctx, r.min_time, (int)r.repeat);
         tune_shape sh = {r.m, r.n, r.k, r.ta, r.tb};
+        const char *names[EXPLAIN_MAX];
+        tune_result res[EXPLAIN_MAX];
+        for (size_t j = 0; j < nrow; j++) names[j] = pgemm_variant_name(ctx, row[j]);
+        tune_time_shape(&t, prec, &sh, names, nrow, res);
         for (size_t j = 0; j < nrow; j++) {
             size_t i = row[j];
-            double secs;
-            if (tune_time(&t, prec, &sh, pgemm_variant_name(ctx, i), &meas[i], &secs, errs[i],
-                          sizeof errs[i]) != 0) {
-                meas[i] = 0;
-                if (!errs[i][0]) snprintf(errs[i], sizeof errs[i], "unknown error");
-            } else if (best == SIZE_MAX || meas[i] > meas[best]) {
-                best = i;
+            if (res[j].failed) {
+                snprintf(errs[i], sizeof errs[i], "%s", res[j].err[0] ? res[j].err : "unknown error");
+                continue;
             }
+            meas[i] = res[j].gflops;
+            if (best == SIZE_MAX || meas[i] > meas[best]) best = i;
         }
         tune_bench_free(&t);
     }

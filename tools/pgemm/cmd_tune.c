@@ -40,7 +40,7 @@ static void usage(FILE *f)
             "  --budget S           seconds of measuring per precision (default 600 on a GPU,\n"
             "                       300 on a CPU; 0: no limit). An interrupted or budget-cut\n"
             "                       run resumes where it stopped when run again\n"
-            "  --shapes N           training shapes (default 160 on a GPU, 80 on a CPU)\n"
+            "  --shapes N           training shapes (default 1000 on a GPU, 400 on a CPU)\n"
             "  --seed S             shape-set seed (default 1)\n"
             "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
             "                       CSVs in D/tune, the models in D/models)\n"
@@ -51,9 +51,10 @@ static void usage(FILE *f)
             "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
             "                       more odd and skinny shapes) and report the regret of the\n"
             "                       model and of the heuristic\n"
-            "  --eval-shapes N      held-out shapes (default half of --shapes)\n"
-            "  --min-time S         seconds a timed sample lasts at least (default 0.02)\n"
-            "  --samples R          timed samples per measurement, median kept (default 3)\n"
+            "  --eval-shapes N      held-out shapes (default 200)\n"
+            "  --min-time S         seconds a timed sample lasts at least (default 0.01)\n"
+            "  --samples R          timed samples per measurement, taken in turns over the\n"
+            "                       variants, median kept (default 5)\n"
             "  --no-progress        no progress bar\n"
             "  --backend auto|hip|opencl --platform P --device N --log L\n");
 }
@@ -247,27 +248,37 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
     double start = tune_now();
     int cut = 0;
     for (size_t s = 0; s < nshapes && !cut; s++) {
-        for (size_t c = 0; c < ncand; c++) {
-            if (measured(have, &shapes[s], cand[c])) continue;
-            if (t->budget > 0 && tune_now() - start > t->budget) {
-                cut = 1;
-                break;
+        const char *names[64];
+        size_t todo[64], ntodo = 0;
+        for (size_t c = 0; c < ncand; c++)
+            if (!measured(have, &shapes[s], cand[c])) {
+                todo[ntodo] = cand[c];
+                names[ntodo++] = pgemm_variant_name(tb->ctx, cand[c]);
             }
-            char err[512] = "";
-            double gf, sec;
-            const char *name = pgemm_variant_name(tb->ctx, cand[c]);
-            int rc = tune_time(tb, p, &shapes[s], name, &gf, &sec, err, sizeof err);
-            for (char *q = err; *q; q++)
-                if (*q == ',' || *q == '\n') *q = ';';
-            fprintf(f, "%zu,%zu,%zu,%d,%d,%s,%.4f,%.6e,%s%s\n", shapes[s].m, shapes[s].n,
-                    shapes[s].k, shapes[s].trans_a, shapes[s].trans_b, name, rc ? 0.0 : gf,
-                    rc ? 0.0 : sec, rc ? "failed: " : "ok", err);
-            fflush(f);
-            pgemm_measurement m = {shapes[s].m, shapes[s].n, shapes[s].k, shapes[s].trans_a,
-                                   shapes[s].trans_b, cand[c], rc ? 0.0 : gf};
-            push(have, &m);
-            progress(t->progress, ++done, total, tune_now() - start, t->budget);
+        if (!ntodo) continue;
+        if (t->budget > 0 && tune_now() - start > t->budget) {
+            cut = 1;
+            break;
         }
+        tune_result res[64];
+        tune_time_shape(tb, p, &shapes[s], names, ntodo, res);
+        for (size_t c = 0; c < ntodo; c++) {
+            for (char *q = res[c].err; *q; q++)
+                if (*q == ',' || *q == '\n') *q = ';';
+            /* Training uses the value as the CSV keeps it, so that a model
+             * retrained from the CSV is the same, byte for byte. */
+            char gf[32];
+            snprintf(gf, sizeof gf, "%.9g", res[c].gflops);
+            fprintf(f, "%zu,%zu,%zu,%d,%d,%s,%s,%.6e,%s%s\n", shapes[s].m, shapes[s].n,
+                    shapes[s].k, shapes[s].trans_a, shapes[s].trans_b, names[c], gf,
+                    res[c].seconds, res[c].failed ? "failed: " : "ok", res[c].err);
+            pgemm_measurement m = {shapes[s].m, shapes[s].n, shapes[s].k, shapes[s].trans_a,
+                                   shapes[s].trans_b, todo[c], strtod(gf, NULL)};
+            push(have, &m);
+        }
+        fflush(f);
+        done += ntodo;
+        progress(t->progress, done, total, tune_now() - start, t->budget);
     }
     if (t->progress) fprintf(stderr, "\n");
     fclose(f);
@@ -314,7 +325,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
 
     tune_space space;
     tune_space_for(info, 0, &space);
-    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 80 : 160);
+    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 400 : 1000);
     tune_shape *shapes = malloc(nshapes * sizeof *shapes);
     if (!shapes) return 1;
     nshapes = tune_shapes(&space, t->seed, nshapes, shapes);
@@ -322,7 +333,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     if (t->fresh) remove(csv);
     else read_csv(csv, header, ctx, &have);
     tune_bench tb;
-    tune_bench_init(&tb, ctx, t->min_time > 0 ? t->min_time : 0.02, t->samples ? t->samples : 3);
+    tune_bench_init(&tb, ctx, t->min_time > 0 ? t->min_time : 0.01, t->samples ? t->samples : 5);
     int rc = 0;
     if (!t->train_only) {
         printf("  measuring %zu shapes x %zu variants (%zu already in %s)\n", nshapes, ncand,
@@ -346,7 +357,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     if (!rc && t->evaluate) {
         tune_space wide;
         tune_space_for(info, 1, &wide);
-        size_t ne = t->eval_shapes ? t->eval_shapes : (nshapes + 1) / 2;
+        size_t ne = t->eval_shapes ? t->eval_shapes : 200;
         tune_shape *held = malloc(ne * sizeof *held);
         rows eh = {0};
         if (!held) rc = 1;

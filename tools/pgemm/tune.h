@@ -16,7 +16,7 @@ typedef struct tune_shape {
 typedef struct tune_space {
     size_t max_dim;
     double max_flops;
-    int wide; /* the held-out distribution: wider size range, more odd sizes */
+    int wide; /* the held-out distribution: wider size range, more odd and skinny shapes */
 } tune_space;
 
 /* The space for ctx's device (a CPU gets sizes that keep a tune in minutes). */
@@ -40,12 +40,19 @@ typedef struct tune_bench {
 void tune_bench_init(tune_bench *t, pgemm_context *ctx, double min_time, int samples);
 void tune_bench_free(tune_bench *t);
 
-/* Times `variant` (a backend variant name) on shape s: fp32 operands under
- * FP32, fp16 operands (pgemm_gemm_ex) under FP16_MIXED. *gflops = median
- * GFLOP/s, *seconds = median time per call. Returns 0, or -1 with the
- * library's message in err (the variant failed on this shape). */
-int tune_time(tune_bench *t, pgemm_precision precision, const tune_shape *s,
-              const char *variant, double *gflops, double *seconds, char *err, size_t cap);
+/* What tune_time_shape measured of one variant. */
+typedef struct tune_result {
+    double gflops, seconds; /* median GFLOP/s and seconds per call */
+    int failed;
+    char err[512];          /* the library's message when failed */
+} tune_result;
+
+/* Times variants[0 .. count-1] (backend variant names) on shape s: fp32
+ * operands under FP32, fp16 operands (pgemm_gemm_ex) under FP16_MIXED.
+ * After a warm-up call each, the timed samples (each at least min_time)
+ * take turns over the variants; out[v] gets variant v's median. */
+void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape *s,
+                     const char *const *variants, size_t count, tune_result *out);
 
 double tune_now(void);
 

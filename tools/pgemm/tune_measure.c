@@ -1,4 +1,4 @@
-/* Timing one variant on one shape, for `pgemm tune` and `pgemm explain`. */
+/* Timing variants on one shape, for `pgemm tune` and `pgemm explain`. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,48 +74,79 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int tune_time(tune_bench *t, pgemm_precision precision, const tune_shape *s,
-              const char *variant, double *gflops, double *seconds, char *err, size_t cap)
+/* Times `reps` calls of the forced variant: seconds per call, or < 0. */
+static double timed(tune_bench *t, pgemm_precision p, const tune_shape *s, long reps,
+                    pgemm_status *st)
 {
+    double t0 = tune_now();
+    for (long i = 0; i < reps && *st == PGEMM_SUCCESS; i++) *st = call(t, p, s);
+    if (*st == PGEMM_SUCCESS) *st = pgemm_synchronize(t->ctx);
+    return *st == PGEMM_SUCCESS ? (tune_now() - t0) / (double)reps : -1.0;
+}
+
+void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape *s,
+                     const char *const *variants, size_t count, tune_result *out)
+{
+    enum { MAX_SAMPLES = 16 };
     int half = precision == PGEMM_PRECISION_FP16_MIXED;
     size_t es = half ? 2 : 4;
-    *gflops = 0;
-    *seconds = 0;
     pgemm_status st = ensure(t, &t->a, &t->a_bytes, s->m * s->k * es, half);
     if (st == PGEMM_SUCCESS) st = ensure(t, &t->b, &t->b_bytes, s->k * s->n * es, half);
     if (st == PGEMM_SUCCESS) st = ensure(t, &t->c, &t->c_bytes, s->m * s->n * 4, 0);
     if (st == PGEMM_SUCCESS) st = pgemm_set_precision(t->ctx, precision);
-    if (st == PGEMM_SUCCESS) st = pgemm_force_variant(t->ctx, variant);
-    /* Warm-up (kernel builds, first-touch), then how many calls fill min_time. */
-    double t0 = tune_now();
-    if (st == PGEMM_SUCCESS) st = call(t, precision, s);
-    if (st == PGEMM_SUCCESS) st = pgemm_synchronize(t->ctx);
-    double once = tune_now() - t0;
-    if (st == PGEMM_SUCCESS) {
-        t0 = tune_now();
-        st = call(t, precision, s);
-        if (st == PGEMM_SUCCESS) st = pgemm_synchronize(t->ctx);
-        once = tune_now() - t0;
+    int samples = t->samples < 1 ? 1 : t->samples > MAX_SAMPLES ? MAX_SAMPLES : t->samples;
+    double *times = calloc(count ? count * MAX_SAMPLES : 1, sizeof *times);
+    long *reps = calloc(count ? count : 1, sizeof *reps);
+    if (!times || !reps) st = PGEMM_ERROR_OUT_OF_MEMORY;
+    for (size_t v = 0; v < count; v++) {
+        memset(&out[v], 0, sizeof out[v]);
+        out[v].failed = st != PGEMM_SUCCESS;
+        if (st != PGEMM_SUCCESS)
+            snprintf(out[v].err, sizeof out[v].err, "%s", pgemm_status_string(st));
     }
-    double times[16];
-    int samples = t->samples < 16 ? t->samples : 16;
-    long reps = once > 0 ? (long)ceil(t->min_time / once) : 1;
-    if (reps < 1) reps = 1;
-    if (reps > 100000) reps = 100000;
-    for (int r = 0; r < samples && st == PGEMM_SUCCESS; r++) {
-        t0 = tune_now();
-        for (long i = 0; i < reps && st == PGEMM_SUCCESS; i++) st = call(t, precision, s);
-        if (st == PGEMM_SUCCESS) st = pgemm_synchronize(t->ctx);
-        times[r] = (tune_now() - t0) / (double)reps;
+    /* Per variant: a warm-up call (kernel builds, first touch), then how
+     * many calls fill min_time. */
+    for (size_t v = 0; v < count && st == PGEMM_SUCCESS; v++) {
+        pgemm_status vs = pgemm_force_variant(t->ctx, variants[v]);
+        if (vs == PGEMM_SUCCESS) timed(t, precision, s, 1, &vs);
+        double once = vs == PGEMM_SUCCESS ? timed(t, precision, s, 1, &vs) : -1;
+        if (vs != PGEMM_SUCCESS) {
+            out[v].failed = 1;
+            snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(vs),
+                     pgemm_last_error(t->ctx));
+            continue;
+        }
+        reps[v] = once > 0 ? (long)ceil(t->min_time / once) : 1;
+        if (reps[v] < 1) reps[v] = 1;
+        if (reps[v] > 100000) reps[v] = 100000;
     }
-    if (st != PGEMM_SUCCESS) {
-        snprintf(err, cap, "%s: %s", pgemm_status_string(st), pgemm_last_error(t->ctx));
-        pgemm_force_variant(t->ctx, NULL);
-        return -1;
-    }
+    /* The samples round-robin over the variants, each round starting one
+     * variant later: a slow spell of the device (clocks, another process)
+     * then spoils one sample of several variants, which the median drops,
+     * rather than every sample of one. */
+    for (int r = 0; r < samples && st == PGEMM_SUCCESS; r++)
+        for (size_t q = 0; q < count; q++) {
+            size_t v = (q + (size_t)r) % count;
+            if (out[v].failed) continue;
+            pgemm_status vs = pgemm_force_variant(t->ctx, variants[v]);
+            double sec = vs == PGEMM_SUCCESS ? timed(t, precision, s, reps[v], &vs) : -1;
+            if (vs != PGEMM_SUCCESS) {
+                out[v].failed = 1;
+                snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(vs),
+                         pgemm_last_error(t->ctx));
+                continue;
+            }
+            times[v * MAX_SAMPLES + (size_t)r] = sec;
+        }
     pgemm_force_variant(t->ctx, NULL);
-    qsort(times, (size_t)samples, sizeof *times, cmp_double);
-    *seconds = times[samples / 2];
-    *gflops = *seconds > 0 ? 2.0 * (double)s->m * (double)s->n * (double)s->k / *seconds * 1e-9 : 0;
-    return 0;
+    double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
+    for (size_t v = 0; v < count && times; v++) {
+        if (out[v].failed) continue;
+        double *tv = times + v * MAX_SAMPLES;
+        qsort(tv, (size_t)samples, sizeof *tv, cmp_double);
+        out[v].seconds = tv[samples / 2];
+        out[v].gflops = out[v].seconds > 0 ? flops / out[v].seconds * 1e-9 : 0;
+    }
+    free(times);
+    free(reps);
 }

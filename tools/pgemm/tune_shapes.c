@@ -49,22 +49,23 @@ size_t tune_shapes(const tune_space *sp, uint64_t seed, size_t count, tune_shape
     double hi = (double)sp->max_dim;
     /* Log-spaced squares (training sets only: the held-out set is all random). */
     if (!sp->wide)
-        for (double d = 64; d <= hi && n < count / 4; d *= 1.5) {
+        for (double d = 64; d <= hi && 2 * d * d * d <= sp->max_flops && n < count / 4; d *= 1.5) {
             size_t v = (size_t)d / 16 * 16;
             tune_shape t = {v, v, v, 0, 0};
             out[n++] = t;
         }
-    double lo = sp->wide ? 1 : 8;
+    /* The held-out set: sizes up to 1.5x larger (tune_space_for), more odd
+     * sizes and more skinny shapes. */
+    double p_odd = sp->wide ? 0.45 : 0.33, p_skinny = sp->wide ? 1.0 / 3 : 0.25;
     while (n < count) {
         double r = uniform(&s);
-        double p_odd = sp->wide ? 0.45 : 0.33;
         tune_shape t;
         t.m = draw(&s, 32, hi, p_odd);
         t.n = draw(&s, 32, hi, p_odd);
         t.k = draw(&s, 16, hi, p_odd);
-        if (r < 0.25) {
-            /* Skinny: one of m, n, k small. */
-            size_t small = draw(&s, lo, 64, p_odd);
+        if (r < p_skinny) {
+            /* Skinny: one of m, n, k small, down to 1 (k = 1: an outer product). */
+            size_t small = draw(&s, 1, 64, p_odd);
             int which = (int)(next(&s) % 3);
             if (which == 0) t.m = small;
             else if (which == 1) t.n = small;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `pgemm tune` end to end on the OpenCL device the environment names (CTest
+# runs it on PoCL), with a shape set small enough for CI:
+#   - the CSV holds one row per shape and candidate, the model file is
+#     written for this device and a context picks it up;
+#   - a second run measures nothing and retrains the same file, byte for byte;
+#   - a run cut by --budget resumes where it stopped;
+#   - --train-only --family knn retrains from the CSV alone;
+#   - a damaged model is refused, and says so, and another decides;
+#   - bad arguments are refused with a message.
+#
+#   tune_end_to_end.sh PGEMM_BINARY
+set -u
+pgemm=$1
+work=$(mktemp -d /tmp/pgemm-tune-e2e.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+failed=0
+checks=0
+check() { # check "what" command...
+  checks=$((checks + 1))
+  if ! "${@:2}"; then
+    echo "FAIL: $1"
+    failed=$((failed + 1))
+  fi
+}
+has() { grep -q -- "$2" "$1"; }
+rows() { grep -c -v -e '^#' -e '^m,n,k' "$1"; }
+
+if ! "$pgemm" info > "$work/info.txt" 2>&1 || ! grep -q "backend      opencl" "$work/info.txt"; then
+  echo "SKIP: no OpenCL device here"
+  cat "$work/info.txt"
+  exit 77
+fi
+small=(--shapes 6 --eval-shapes 4 --min-time 0.001 --samples 3 --no-progress)
+
+# ---- a first tune: measure, train, evaluate
+"$pgemm" tune --dir "$work/d" "${small[@]}" --evaluate > "$work/one.txt" 2>&1
+check "first tune exits 0" test $? = 0
+cat "$work/one.txt"
+csv=$(ls "$work"/d/tune/*-fp32-seed1.csv 2>/dev/null | head -1)
+held=$(ls "$work"/d/tune/*-fp32-heldout-seed1001.csv 2>/dev/null | head -1)
+model=$(ls "$work"/d/models/*-fp32.model 2>/dev/null | head -1)
+check "training CSV written" test -n "$csv"
+check "held-out CSV written" test -n "$held"
+check "model written" test -n "$model"
+[ -n "$csv" ] && [ -n "$held" ] && [ -n "$model" ] || { echo "tune_end_to_end: FAIL"; exit 1; }
+ncand=$(sed -n 's/.*: \([0-9]*\) candidates$/\1/p' "$work/one.txt" | head -1)
+check "candidate count printed" test -n "$ncand"
+ncand=${ncand:-0}
+check "CSV: 6 shapes x $ncand candidates" test "$(rows "$csv")" = $((6 * ncand))
+check "held-out CSV: 4 shapes x $ncand candidates" test "$(rows "$held")" = $((4 * ncand))
+check "every measurement ran" test "$(grep -c ',ok$' "$csv")" = $((6 * ncand))
+check "CSV header names the backend" has "$csv" "^# pgemm tune 1; backend opencl; device "
+device=$(sed -n 's/^  device       \(.*\) (.*)$/\1/p' "$work/info.txt")
+check "model is for this device" has "$model" "^device $device\$"
+check "model has version and checksum" has "$model" "^pgemm-model "
+check "model ends with a checksum" test "$(tail -1 "$model" | cut -c1-9)" = "checksum "
+check "regret reported for the model" has "$work/one.txt" "  model: .*geomean"
+check "regret reported for the heuristic" has "$work/one.txt" "  heuristic: .*geomean"
+
+# ---- a context finds the model
+PGEMM_MODEL_DIR="$work/d/models" "$pgemm" explain 200 100 300 > "$work/explain.txt" 2>&1
+check "explain exits 0" test $? = 0
+check "the selector uses the model" has "$work/explain.txt" "^selector   model $model"
+check "explain predicts GFLOP/s" has "$work/explain.txt" "predicted GFLOP/s"
+
+# ---- a second run measures nothing and writes the same model
+cp "$model" "$work/first.model"
+"$pgemm" tune --dir "$work/d" "${small[@]}" > "$work/two.txt" 2>&1
+check "second tune exits 0" test $? = 0
+check "second run resumes from the CSV" has "$work/two.txt" "($((6 * ncand)) already in"
+check "second run adds no rows" test "$(rows "$csv")" = $((6 * ncand))
+check "retraining gives the same model file" cmp -s "$model" "$work/first.model"
+
+# ---- --train-only with another family
+"$pgemm" tune --dir "$work/d" "${small[@]}" --train-only --family knn > "$work/knn.txt" 2>&1
+check "train-only exits 0" test $? = 0
+check "train-only measures nothing" sh -c "! grep -q measuring '$work/knn.txt'"
+check "knn model written" has "$model" "^family knn$"
+
+# ---- a budget cut, then the resume
+"$pgemm" tune --dir "$work/b" "${small[@]}" --budget 0.000001 > "$work/cut.txt" 2>&1
+check "budget-cut tune exits 0" test $? = 0
+check "budget cut reported" has "$work/cut.txt" "budget of .* reached after"
+cut_csv=$(ls "$work"/b/tune/*-fp32-seed1.csv 2>/dev/null | head -1)
+cut_rows=$(rows "$cut_csv" 2>/dev/null || echo 0)
+check "budget cut measured part of the set ($cut_rows rows)" \
+  test "$cut_rows" -gt 0 -a "$cut_rows" -lt $((6 * ncand))
+"$pgemm" tune --dir "$work/b" "${small[@]}" > "$work/resume.txt" 2>&1
+check "resumed tune exits 0" test $? = 0
+check "resume starts from the cut" has "$work/resume.txt" "($cut_rows already in"
+check "resume completes the set" test "$(rows "$cut_csv")" = $((6 * ncand))
+
+# ---- a damaged model is refused
+head -c 2000 "$work/first.model" > "$model"
+PGEMM_MODEL_DIR="$work/d/models" "$pgemm" explain 200 100 300 > "$work/damaged.txt" 2>&1
+check "explain with a damaged model exits 0" test $? = 0
+# The search goes on past it: to a shipped model for this device where there
+# is one, else to the heuristic. Either way the refusal is named.
+check "damaged model not used" sh -c "! grep -q '^selector   model $model' '$work/damaged.txt'"
+check "the refusal names the file and says why" \
+  has "$work/damaged.txt" "^selector   .*refused $model: .*checksum"
+
+# ---- bad arguments
+"$pgemm" tune --dir "$work/x" --precision fp64 > "$work/bad.txt" 2>&1
+check "--precision fp64 refused with status 2" test $? = 2
+check "--precision fp64 names the choices" has "$work/bad.txt" "expected fp32, fp16 or all"
+"$pgemm" tune --dir "$work/x" --precision fp16 > "$work/nofp16.txt" 2>&1
+check "fp16 tune refused without fp16 tiles" test $? = 1
+check "fp16 refusal says why" has "$work/nofp16.txt" "no fp16 tiles"
+
+echo "tune_end_to_end: $([ $failed = 0 ] && echo PASS || echo FAIL)" \
+  "($checks checks, $failed failed)"
+[ $failed = 0 ]
