@@ -37,10 +37,10 @@ static void usage(FILE *f)
             "measurements (CSV), trains the selector's model and installs it in the per-user\n"
             "cache, where every context on this device, backend and precision finds it.\n"
             "  --precision fp32|fp16|all  what to tune (default all the device has)\n"
-            "  --budget S           seconds of measuring per precision (default 600 on a GPU,\n"
-            "                       300 on a CPU; 0: no limit). An interrupted or budget-cut\n"
+            "  --budget S           seconds of measuring per set (default 1200 on a GPU,\n"
+            "                       600 on a CPU; 0: no limit). An interrupted or budget-cut\n"
             "                       run resumes where it stopped when run again\n"
-            "  --shapes N           training shapes (default 1000 on a GPU, 400 on a CPU)\n"
+            "  --shapes N           training shapes (default 2000 on a GPU, 800 on a CPU)\n"
             "  --seed S             shape-set seed (default 1)\n"
             "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
             "                       CSVs in D/tune, the models in D/models)\n"
@@ -325,7 +325,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
 
     tune_space space;
     tune_space_for(info, 0, &space);
-    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 400 : 1000);
+    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 800 : 2000);
     tune_shape *shapes = malloc(nshapes * sizeof *shapes);
     if (!shapes) return 1;
     nshapes = tune_shapes(&space, t->seed, nshapes, shapes);
@@ -410,7 +410,7 @@ int pgemm_cmd_tune(int argc, char **argv)
     if (!ctx) return 1;
     pgemm_info info;
     pgemm_context_info(ctx, &info);
-    if (t.budget < 0) t.budget = info.device_is_cpu ? 300 : 600;
+    if (t.budget < 0) t.budget = info.device_is_cpu ? 600 : 1200;
     char dir[4096];
     if (t.dir) {
         snprintf(dir, sizeof dir, "%s", t.dir);
