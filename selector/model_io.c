@@ -8,19 +8,19 @@
  *   precision fp32
  *   compute_units 132
  *   kernel_set 5d0c2a81f3b94e17
- *   features 12
+ *   features 14
  *   family gbt                      (or knn)
  *   knn_k 4
  *   trained <free text>
- *   mean <12 numbers>
- *   scale <12 numbers>
+ *   mean <14 numbers>
+ *   scale <14 numbers>
  *   level trees 80 nodes 31 base 6.2
  *   tree <preorder: "s FEATURE THRESHOLD" for a split, "l VALUE" for a leaf>
  *   ...
  *   variants 5
  *   variant reg128 128 128 16 trees 80 nodes 31 base 0.1 points 0
  *   tree ...
- *   point <12 features> <relative log GFLOP/s>
+ *   point <14 features> <relative log GFLOP/s>
  *   ...
  *   checksum 0123456789abcdef       (FNV-1a 64 of every byte before this line)
  *
@@ -281,7 +281,7 @@ static int copy_field(char *dst, size_t cap, const char *v)
 /* Reads `trees` tree lines of `nodes` nodes each into e (what: the owner's
  * name for messages). Returns 0, or -1 with the reason in err. */
 static int read_trees(reader *r, pgemm_ensemble *e, size_t trees, size_t nodes,
-                         const char *what, const char *path, pgemm_err *err)
+                      const char *what, const char *path, pgemm_err *err)
 {
     unsigned depth = depth_of(nodes);
     if (trees == 0 || trees > 10000 || !depth || depth > 12) {
@@ -409,7 +409,8 @@ pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
         if (!vm->tile_m || !vm->tile_n) FAIL("variant %s: zero tile", name);
         if (m->family == PGEMM_MODEL_KNN && (trees != 0 || points > 1000000))
             FAIL("variant %s: a knn model with %zu trees and %zu points", name, trees, points);
-        if (m->family == PGEMM_MODEL_GBT && read_trees(&r, &vm->gbt, trees, nodes, name, path, err) != 0)
+        if (m->family == PGEMM_MODEL_GBT &&
+            read_trees(&r, &vm->gbt, trees, nodes, name, path, err) != 0)
             goto fail;
         vm->points = points;
         if (points) {

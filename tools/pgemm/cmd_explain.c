@@ -157,7 +157,8 @@ int pgemm_cmd_explain(int argc, char **argv)
         for (size_t j = 0; j < nrow; j++) {
             size_t i = row[j];
             if (res[j].failed) {
-                snprintf(errs[i], sizeof errs[i], "%s", res[j].err[0] ? res[j].err : "unknown error");
+                snprintf(errs[i], sizeof errs[i], "%s",
+                         res[j].err[0] ? res[j].err : "unknown error");
                 continue;
             }
             meas[i] = res[j].gflops;

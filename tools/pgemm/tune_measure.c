@@ -102,7 +102,8 @@ void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape 
         memset(&out[v], 0, sizeof out[v]);
         out[v].failed = st != PGEMM_SUCCESS;
         if (st != PGEMM_SUCCESS)
-            snprintf(out[v].err, sizeof out[v].err, "%s", pgemm_status_string(st));
+            snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(st),
+                     times && reps ? pgemm_last_error(t->ctx) : "no memory for the timings");
     }
     /* Per variant: a warm-up call (kernel builds, first touch), then how
      * many calls fill min_time. */
