@@ -256,21 +256,18 @@ static pgemm_model *fit(const pgemm_model_key *key, const pgemm_variant_desc *co
         if (rc != 0) goto oom;
         if (k == 0) vm->gbt.base = NEVER_MEASURED;
     }
+    goto done;
+oom:
+    pgemm_model_free(m);
+    m = NULL;
+    pgemm_err_set(err, "out of memory");
+done:
     free(x);
     free(y);
     free(level);
     free(lx);
     free(ly);
     return m;
-oom:
-    free(x);
-    free(y);
-    free(level);
-    free(lx);
-    free(ly);
-    pgemm_model_free(m);
-    pgemm_err_set(err, "out of memory");
-    return NULL;
 }
 
 static size_t choose_model(const pgemm_shape *s, void *ctx)

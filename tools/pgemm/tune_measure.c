@@ -74,14 +74,25 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Times `reps` calls of the forced variant: seconds per call, or < 0. */
-static double timed(tune_bench *t, pgemm_precision p, const tune_shape *s, long reps,
-                    pgemm_status *st)
+/* Marks r failed with st and msg. */
+static void mark_failed(tune_result *r, pgemm_status st, const char *msg)
 {
+    r->failed = 1;
+    snprintf(r->err, sizeof r->err, "%s: %s", pgemm_status_string(st), msg);
+}
+
+/* Forces `variant` and times `reps` calls of it: seconds per call, or -1
+ * with r marked failed and the library's message. */
+static double timed(tune_bench *t, pgemm_precision p, const tune_shape *s, const char *variant,
+                    long reps, tune_result *r)
+{
+    pgemm_status st = pgemm_force_variant(t->ctx, variant);
     double t0 = tune_now();
-    for (long i = 0; i < reps && *st == PGEMM_SUCCESS; i++) *st = call(t, p, s);
-    if (*st == PGEMM_SUCCESS) *st = pgemm_synchronize(t->ctx);
-    return *st == PGEMM_SUCCESS ? (tune_now() - t0) / (double)reps : -1.0;
+    for (long i = 0; i < reps && st == PGEMM_SUCCESS; i++) st = call(t, p, s);
+    if (st == PGEMM_SUCCESS) st = pgemm_synchronize(t->ctx);
+    if (st == PGEMM_SUCCESS) return (tune_now() - t0) / (double)reps;
+    mark_failed(r, st, pgemm_last_error(t->ctx));
+    return -1.0;
 }
 
 void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape *s,
@@ -97,26 +108,21 @@ void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape 
     int samples = t->samples < 1 ? 1 : t->samples > MAX_SAMPLES ? MAX_SAMPLES : t->samples;
     double *times = calloc(count ? count * MAX_SAMPLES : 1, sizeof *times);
     long *reps = calloc(count ? count : 1, sizeof *reps);
-    if (!times || !reps) st = PGEMM_ERROR_OUT_OF_MEMORY;
+    const char *why = pgemm_last_error(t->ctx);
+    if (st == PGEMM_SUCCESS && (!times || !reps)) {
+        st = PGEMM_ERROR_OUT_OF_MEMORY;
+        why = "no memory for the timings";
+    }
     for (size_t v = 0; v < count; v++) {
         memset(&out[v], 0, sizeof out[v]);
-        out[v].failed = st != PGEMM_SUCCESS;
-        if (st != PGEMM_SUCCESS)
-            snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(st),
-                     times && reps ? pgemm_last_error(t->ctx) : "no memory for the timings");
+        if (st != PGEMM_SUCCESS) mark_failed(&out[v], st, why);
     }
     /* Per variant: a warm-up call (kernel builds, first touch), then how
      * many calls fill min_time. */
     for (size_t v = 0; v < count && st == PGEMM_SUCCESS; v++) {
-        pgemm_status vs = pgemm_force_variant(t->ctx, variants[v]);
-        if (vs == PGEMM_SUCCESS) timed(t, precision, s, 1, &vs);
-        double once = vs == PGEMM_SUCCESS ? timed(t, precision, s, 1, &vs) : -1;
-        if (vs != PGEMM_SUCCESS) {
-            out[v].failed = 1;
-            snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(vs),
-                     pgemm_last_error(t->ctx));
-            continue;
-        }
+        if (timed(t, precision, s, variants[v], 1, &out[v]) < 0) continue;
+        double once = timed(t, precision, s, variants[v], 1, &out[v]);
+        if (once < 0) continue;
         reps[v] = once > 0 ? (long)ceil(t->min_time / once) : 1;
         if (reps[v] < 1) reps[v] = 1;
         if (reps[v] > 100000) reps[v] = 100000;
@@ -129,15 +135,8 @@ void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape 
         for (size_t q = 0; q < count; q++) {
             size_t v = (q + (size_t)r) % count;
             if (out[v].failed) continue;
-            pgemm_status vs = pgemm_force_variant(t->ctx, variants[v]);
-            double sec = vs == PGEMM_SUCCESS ? timed(t, precision, s, reps[v], &vs) : -1;
-            if (vs != PGEMM_SUCCESS) {
-                out[v].failed = 1;
-                snprintf(out[v].err, sizeof out[v].err, "%s: %s", pgemm_status_string(vs),
-                         pgemm_last_error(t->ctx));
-                continue;
-            }
-            times[v * MAX_SAMPLES + (size_t)r] = sec;
+            double sec = timed(t, precision, s, variants[v], reps[v], &out[v]);
+            if (sec >= 0) times[v * MAX_SAMPLES + (size_t)r] = sec;
         }
     pgemm_force_variant(t->ctx, NULL);
     double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
