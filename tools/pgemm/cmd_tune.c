@@ -38,8 +38,9 @@ static void usage(FILE *f)
             "cache, where every context on this device, backend and precision finds it.\n"
             "  --precision fp32|fp16|all  what to tune (default all the device has)\n"
             "  --budget S           seconds of measuring per set (default 1200 on a GPU,\n"
-            "                       600 on a CPU; 0: no limit). An interrupted or budget-cut\n"
-            "                       run resumes where it stopped when run again\n"
+            "                       600 on a CPU; 0: no limit; one shape at least). An\n"
+            "                       interrupted or budget-cut run resumes where it stopped\n"
+            "                       when run again\n"
             "  --shapes N           training shapes (default 2000 on a GPU, 800 on a CPU)\n"
             "  --seed S             shape-set seed (default 1)\n"
             "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
@@ -247,6 +248,7 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         for (size_t c = 0; c < ncand; c++) done += measured(have, &shapes[s], cand[c]);
     double start = tune_now();
     int cut = 0;
+    size_t this_run = 0;
     for (size_t s = 0; s < nshapes && !cut; s++) {
         const char *names[64];
         size_t todo[64], ntodo = 0;
@@ -256,7 +258,9 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
                 names[ntodo++] = pgemm_variant_name(tb->ctx, cand[c]);
             }
         if (!ntodo) continue;
-        if (t->budget > 0 && tune_now() - start > t->budget) {
+        /* Every run measures one shape at least, so that one cut short
+         * each time still gets through the set. */
+        if (t->budget > 0 && this_run > 0 && tune_now() - start > t->budget) {
             cut = 1;
             break;
         }
@@ -278,6 +282,7 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         }
         fflush(f);
         done += ntodo;
+        this_run += ntodo;
         progress(t->progress, done, total, tune_now() - start, t->budget);
     }
     if (t->progress) fprintf(stderr, "\n");
