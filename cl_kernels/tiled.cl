@@ -38,9 +38,26 @@
  * they already do (128 x 128: -5%). The "tile" variants are small tiles
  * with DB = 0; the "reg" variants use whichever measured faster.
  *
+ * ALIGNED = 1 (the host sets it when A, B and C, their offsets, leading
+ * dimensions and batch strides are all multiples of 4 floats) reads the
+ * VW = 4 vectors as float4 loads: vload4 only promises 4-byte alignment, so
+ * the NVIDIA compiler splits it into four scalar loads (3-8% of a 128 x 128
+ * tile's time on an H100). CVEC = 1 then also stores full tiles of C as
+ * float4s.
+ *
+ * LANE_M = 8 arranges each 32 consecutive work-items as 8 along M by 4 along
+ * N (instead of the work-group's rows of WGM): the multiply's float4 reads
+ * then touch 8 vectors of As and 4 of Bs per 32 items instead of 16 and 2,
+ * fewer local-memory wavefronts on NVIDIA. KU = TK unrolls the multiply's K
+ * loop fully; the host asks for it on GPUs only. NVIDIA's compiler leaves
+ * the loop rolled by default, and its address arithmetic and branch then
+ * cost an 8 x 8 tile about 5%.
+ *
  * Parameters: TM, TN, TK, WGM, WGN, VW (1, 2 or 4), DB (0, 1 or 2), LVW (1 or
- * 4). Requires TM % (WGM*LVW) == 0, TN % (WGN*LVW) == 0, and that each slab
- * splits evenly into VW-wide loads over the WGM * WGN work-items.
+ * 4), ALIGNED, CVEC, LANE_M (0 or 8), KU (0 or TK). Requires TM % (WGM*LVW)
+ * == 0, TN % (WGN*LVW) == 0, and that each slab splits evenly into VW-wide
+ * loads over the WGM * WGN work-items; LANE_M = 8 needs WGM % 8 == 0 and
+ * WGN % 4 == 0.
  */
 #define NT (WGM * WGN)
 #define TPM (TM / WGM)
@@ -48,6 +65,18 @@
 
 #ifndef LVW
 #define LVW 1
+#endif
+#ifndef ALIGNED
+#define ALIGNED 0
+#endif
+#ifndef CVEC
+#define CVEC 0
+#endif
+#ifndef LANE_M
+#define LANE_M 0
+#endif
+#ifndef KU
+#define KU 0
 #endif
 #if LVW == 4
 typedef float4 floatl;
@@ -83,7 +112,10 @@ typedef float floatl;
 #error "TM and TN must be multiples of the work-group shape times LVW"
 #endif
 
-#if VW == 4
+#if VW == 4 && ALIGNED
+#define VLOAD(ptr) (*(__global const float4 *)(ptr))
+#define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
+#elif VW == 4
 #define VLOAD(ptr) vload4(0, (ptr))
 #define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
 #elif VW == 2
@@ -175,9 +207,18 @@ typedef float floatl;
         }                                                                            \
     } while (0)
 
+#if KU == TK
+#define UNROLL_K _Pragma("unroll")
+#elif KU == 0
+#define UNROLL_K
+#else
+#error "KU must be 0 or TK"
+#endif
+
 /* acc += As[buf] * Bs[buf] for this work-item's rows and columns. */
 #define MULTIPLY(buf)                                                                \
     do {                                                                             \
+        UNROLL_K                                                                     \
         for (int k = 0; k < TK; k++) {                                               \
             float a[TPM], b[TPN];                                                    \
             for (int r = 0; r < TPM / LVW; r++)                                      \
@@ -200,8 +241,19 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
     __local floatl Bs[1 + (DB == 1)][TK][LDB_LOC / LVW];
 
     PGEMM_SELECT_BATCH();
+    const int tid = (int)get_local_id(0) + (int)get_local_id(1) * WGM;
+    /* This work-item's place (tx, ty) in the multiply; the slab copies go by tid. */
+#if LANE_M == 8
+#if WGM % 8 != 0 || WGN % 4 != 0
+#error "LANE_M = 8 needs WGM % 8 == 0 and WGN % 4 == 0"
+#endif
+    const int lane = tid % 32, warp = tid / 32;
+    const int tx = (warp % (WGM / 8)) * 8 + lane % 8, ty = (warp / (WGM / 8)) * 4 + lane / 8;
+#elif LANE_M == 0
     const int tx = (int)get_local_id(0), ty = (int)get_local_id(1);
-    const int tid = tx + ty * WGM;
+#else
+#error "LANE_M must be 0 or 8"
+#endif
     const int i0 = (int)get_group_id(0) * TM, j0 = (int)get_group_id(1) * TN;
     const int a_rows_full = i0 + TM <= M, b_cols_full = j0 + TN <= N;
 
@@ -246,6 +298,21 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
     }
 #endif
 
+#if CVEC && ALIGNED && LVW == 4
+    /* A full tile: each run of 4 rows is one aligned float4 of a column of C. */
+    if (a_rows_full && b_cols_full) {
+        for (int r = 0; r < TPM; r += 4) {
+            for (int c = 0; c < TPN; c++) {
+                __global float4 *dst =
+                    (__global float4 *)(C + i0 + ROW_OF(r) + (j0 + COL_OF(c)) * ldc);
+                const float4 v =
+                    alpha * (float4)(acc[r][c], acc[r + 1][c], acc[r + 2][c], acc[r + 3][c]);
+                *dst = beta == 0.0f ? v : v + beta * *dst;
+            }
+        }
+        return;
+    }
+#endif
     for (int r = 0; r < TPM; r++) {
         const int i = i0 + ROW_OF(r);
         if (i >= M) continue;

@@ -10,6 +10,12 @@
  * padding, offset, sentinel and API is used. The rotation is shifted by v,
  * so different variants see different pairings. Deterministic.
  *
+ * Then 8 * ALIGNED_ROUNDS cases per variant whose offsets, leading
+ * dimensions and batch strides are all multiples of 4 elements, with sizes
+ * around the large tiles (63 ... 257): the OpenCL tiled variants run those
+ * in their aligned builds (float4 loads and stores), full tiles and ragged
+ * edges both.
+ *
  * fp16 variants ("h16...", on backends with fp16 tiles) run every case with
  * FP16_MIXED precision, and one case in five with fp16 operands
  * (pgemm_gemm_ex); C is checked against the reference on fp16-rounded inputs.
@@ -134,6 +140,37 @@ static void make_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
     }
 }
 
+/* Sizes for the aligned cases: full 64- and 128-tiles plus ragged edges. */
+static const size_t k_aligned_sizes[] = {63, 64, 65, 127, 128, 129, 131, 200, 257};
+#define NALIGNED (sizeof k_aligned_sizes / sizeof k_aligned_sizes[0])
+#define ALIGNED_ROUNDS 3
+
+/* The smallest leading dimension of a rows x cols matrix, plus pad, rounded
+ * up to a multiple of 4. */
+static size_t aligned_pad(pgemm_layout layout, size_t rows, size_t cols, size_t extra)
+{
+    size_t ld = layout == PGEMM_COL_MAJOR ? rows : cols;
+    return (4 - ld % 4) % 4 + extra;
+}
+
+static void make_aligned_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
+{
+    static const size_t extras[] = {0, 4, 16}, offsets[] = {0, 4, 36};
+    make_case(gc, v, l, name);
+    gc->m = k_aligned_sizes[(l + v) % NALIGNED];
+    gc->n = k_aligned_sizes[(l * 2 + 3 + v) % NALIGNED];
+    gc->k = k_aligned_sizes[(l * 4 + 5 + 2 * v) % NALIGNED];
+    int ta = gc->ta != PGEMM_NO_TRANS, tb = gc->tb != PGEMM_NO_TRANS;
+    gc->pad_a = aligned_pad(gc->layout, ta ? gc->k : gc->m, ta ? gc->m : gc->k, extras[l % 3]);
+    gc->pad_b = aligned_pad(gc->layout, tb ? gc->n : gc->k, tb ? gc->k : gc->n,
+                            extras[(l + 1) % 3]);
+    gc->pad_c = aligned_pad(gc->layout, gc->m, gc->n, extras[(l + 2) % 3]);
+    gc->off_a = offsets[(l / 3) % 3];
+    gc->off_b = offsets[(l / 3 + 1) % 3];
+    gc->off_c = offsets[(l / 3 + 2) % 3];
+    gc->null_ab = 0;
+}
+
 static int selected(const char *name, int argc, char **argv)
 {
     if (argc < 2) return 1;
@@ -178,6 +215,11 @@ int main(int argc, char **argv)
             test_gemm_run(ctx, &gc, &st);
         }
         check_coverage(&cov, name);
+        for (size_t l = 0; l < 8 * ALIGNED_ROUNDS; l++) {
+            test_gemm_case gc;
+            make_aligned_case(&gc, v, l, name);
+            test_gemm_run(ctx, &gc, &st);
+        }
         char label[96];
         snprintf(label, sizeof label, "variant %s (%.2f s)", name, test_elapsed() - t0);
         test_gemm_print_stats(label, &st);

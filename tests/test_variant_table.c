@@ -61,7 +61,7 @@ typedef struct define {
 } define;
 
 /* The -D macros a variant's build must carry, from its descriptor. */
-static size_t expected_defines(const cl_variant *v, define *out)
+static size_t expected_defines(const cl_variant *v, unsigned build, define *out)
 {
     const pgemm_variant_desc *d = &v->desc;
     size_t n = 0;
@@ -73,7 +73,12 @@ static size_t expected_defines(const cl_variant *v, define *out)
     case CL_SOURCE_TILED:
         D("TM", d->tile_m); D("TN", d->tile_n); D("TK", d->tile_k); D("WGM", d->wg_m);
         D("WGN", d->wg_n); D("VW", d->vector_width); D("DB", d->double_buffered);
-        D("LVW", v->local_vector);
+        D("LVW", v->local_vector); D("LANE_M", v->lane_m);
+        /* The K loop unrolls on GPUs only; only float4-loading variants
+         * have an aligned build. */
+        D("KU", v->unroll_k && (build & PGEMM_CL_BUILD_GPU) ? d->tile_k : 0);
+        D("CVEC", v->vector_c);
+        D("ALIGNED", (build & PGEMM_CL_BUILD_ALIGNED) && d->vector_width == 4);
         break;
     case CL_SOURCE_VECTOR:
         D("VM", d->thread_m); D("TN", d->thread_n); D("WGM", d->wg_m); D("WGN", d->wg_n);
@@ -87,14 +92,19 @@ static void check_options(const cl_variant *v, const char *common_src, const cha
 {
     const char *name = v->desc.name;
     define defs[16];
-    size_t ndefs = expected_defines(v, defs);
-    CHECK_MSG(ndefs > 0, "%s: family source %d unknown to this test: update test_variant_table",
-              name, (int)v->source);
+    CHECK_MSG(pgemm_cl_variant_has_aligned_build(v) ==
+                  (v->source == CL_SOURCE_TILED && v->desc.vector_width == 4),
+              "%s: has an aligned build %d", name, pgemm_cl_variant_has_aligned_build(v));
+    for (unsigned build = 0; build < 4; build++)
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
+            size_t ndefs = expected_defines(v, build, defs);
+            CHECK_MSG(ndefs > 0,
+                      "%s: family source %d unknown to this test: update test_variant_table",
+                      name, (int)v->source);
             char options[1024], token[64];
             memset(options, 0, sizeof options);
-            CHECK(pgemm_cl_build_options(v, ta, tb, options, sizeof options) == options);
+            CHECK(pgemm_cl_build_options(v, ta, tb, build, options, sizeof options) == options);
             /* cl_program.c builds into char[512]: the options must fit. */
             CHECK_MSG(strlen(options) < 512, "%s: options of %zu chars", name, strlen(options));
             CHECK_MSG(has_token(options, "-cl-std=CL1.1"), "%s: no -cl-std=CL1.1 in \"%s\"",
@@ -128,7 +138,7 @@ static void check_options(const cl_variant *v, const char *common_src, const cha
     /* A short buffer is truncated, terminated, and not overrun. */
     char small[24];
     memset(small, 'Z', sizeof small);
-    pgemm_cl_build_options(v, 1, 0, small, 16);
+    pgemm_cl_build_options(v, 1, 0, PGEMM_CL_BUILD_ALIGNED, small, 16);
     CHECK_MSG(strnlen(small, 16) < 16 && small[16] == 'Z' && small[23] == 'Z',
               "%s: pgemm_cl_build_options overran or did not terminate a 16-byte buffer", name);
 }
@@ -198,7 +208,7 @@ static void check_refusals(void)
     struct {
         const char *what;
         cl_variant v;
-    } bad[8];
+    } bad[12];
     size_t n = 0;
 #define BAD(text, stmt)                                                                  \
     do {                                                                                 \
@@ -216,6 +226,11 @@ static void check_refusals(void)
     BAD("vector width 3", x->desc.vector_width = 3);
     BAD("slabs that do not split", (x->desc.tile_k = 3, x->desc.vector_width = 4));
     BAD("an empty work-group", (x->desc.wg_m = 0, x->desc.tile_m = 0));
+    BAD("lane_m 4", x->lane_m = 4);
+    BAD("lane_m 8 on a 2-row work-group", (x->lane_m = 8, x->desc.wg_n = 2,
+                                            x->desc.tile_n = 2 * x->desc.thread_n));
+    BAD("float4 C stores with LVW 1", (x->local_vector = 1, x->vector_c = 1));
+    BAD("an unrolled direct kernel", (x->source = CL_SOURCE_DIRECT, x->unroll_k = 1));
 #undef BAD
     for (size_t i = 0; i < n; i++) {
         const char *why = pgemm_cl_variant_invalid(&bad[i].v);
@@ -247,7 +262,7 @@ int main(int argc, char **argv)
         check_ndrange(v);
         free(family);
         char options[512];
-        pgemm_cl_build_options(v, 0, 0, options, sizeof options);
+        pgemm_cl_build_options(v, 0, 0, 0, options, sizeof options);
         printf("  %-12s %-6s %3ux%-3u k%-2u wg %2ux%-2u %-9s %s\n", v->desc.name, v->desc.family,
                v->desc.tile_m, v->desc.tile_n, v->desc.tile_k, v->desc.wg_m, v->desc.wg_n,
                pgemm_cl_source_file(v->source), options);

@@ -12,8 +12,10 @@ typedef struct cl_backend {
     cl_command_queue queue;
     cl_device_id device;
     size_t max_work_group;
-    /* Built lazily, per variant and (TRANS_A, TRANS_B). */
-    cl_kernel kernels[MAX_VARIANTS][4];
+    /* Built lazily, per variant, alignment and (TRANS_A, TRANS_B). */
+    cl_kernel kernels[MAX_VARIANTS][8];
+    int vectors_aligned;         /* buffers start on 16-byte boundaries */
+    int gpu;                     /* not a CPU device */
     char device_key[1024];
     char cache_dir[1024];
     int has_cache;
@@ -31,7 +33,7 @@ static void cl_destroy(void *handle)
     cl_backend *b = handle;
     if (!b) return;
     for (size_t v = 0; v < MAX_VARIANTS; v++)
-        for (size_t t = 0; t < 4; t++)
+        for (size_t t = 0; t < 8; t++)
             if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
     if (b->queue) {
         /* A queue of our own is drained; the caller's queue goes on with
@@ -127,7 +129,12 @@ static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm
     }
     clGetDeviceInfo(b->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof b->max_work_group,
                     &b->max_work_group, NULL);
+    cl_uint align_bits = 0;
+    clGetDeviceInfo(b->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                    NULL);
+    b->vectors_aligned = align_bits >= 128;
     pgemm_cl_device_info(&pick, info);
+    b->gpu = !info->device_is_cpu;
     char vendor[PGEMM_NAME_LEN] = "";
     clGetDeviceInfo(b->device, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
     pgemm_text_format(b->device_key, sizeof b->device_key, "%s\n%s\n%s\n%s\n%s", info->platform,
@@ -221,20 +228,27 @@ static pgemm_status cl_buffer_read_rect(void *handle, void *buf, size_t buf_offs
     return cl_check(rc, "clEnqueueReadBufferRect", err);
 }
 
-/* The kernel for (variant, transposes), built on first use. */
-static pgemm_status kernel_for(cl_backend *b, size_t index, int ta, int tb, cl_kernel *out,
-                               pgemm_err *err)
+/* The kernel for (variant, alignment, transposes), built on first use. */
+static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta, int tb,
+                               cl_kernel *out, pgemm_err *err)
 {
-    cl_kernel *slot = &b->kernels[index][ta * 2 + tb];
+    cl_kernel *slot = &b->kernels[index][aligned * 4 + ta * 2 + tb];
     if (!*slot) {
         cl_build_target target = {b->context, b->device, b->has_cache ? b->cache_dir : NULL,
-                                  b->device_key, b->log};
-        pgemm_status st =
-            pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb, slot, err);
+                                  b->device_key, b->gpu, b->log};
+        pgemm_status st = pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb,
+                                                aligned, slot, err);
         if (st != PGEMM_SUCCESS) return st;
     }
     *out = *slot;
     return PGEMM_SUCCESS;
+}
+
+/* Every access the aligned build makes as a float4 is at a multiple of 4
+ * floats from the buffer's start. */
+static int vector_ready(size_t offset, size_t ld, size_t stride, size_t batch)
+{
+    return offset % 4 == 0 && ld % 4 == 0 && (batch <= 1 || stride % 4 == 0);
 }
 
 static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
@@ -251,8 +265,12 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
                       v->desc.name, items, b->max_work_group);
         return PGEMM_ERROR_UNSUPPORTED;
     }
+    int aligned = b->vectors_aligned && pgemm_cl_variant_has_aligned_build(v) &&
+                  vector_ready(g->a_offset, g->lda, g->stride_a, g->batch_count) &&
+                  vector_ready(g->b_offset, g->ldb, g->stride_b, g->batch_count) &&
+                  vector_ready(g->c_offset, g->ldc, g->stride_c, g->batch_count);
     cl_kernel k;
-    pgemm_status st = kernel_for(b, g->variant, g->trans_a, g->trans_b, &k, err);
+    pgemm_status st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b, &k, err);
     if (st != PGEMM_SUCCESS) return st;
 
     cl_int m = (cl_int)g->m, n = (cl_int)g->n, kk = (cl_int)g->k;

@@ -35,16 +35,19 @@ void pgemm_cl_describe(const pgemm_backend_config *cfg, char *text, size_t cap);
 /* Fills the device fields of info. */
 void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info);
 
-/* Builds (or loads from the disk cache) one variant for one transpose pair. */
+/* Builds (or loads from the disk cache) one variant for one transpose pair,
+ * in its aligned build when `aligned` (pgemm_cl_build_options). */
 typedef struct cl_build_target {
     cl_context context;
     cl_device_id device;
     const char *cache_dir;      /* NULL: no disk cache */
     const char *device_key;     /* platform, device and driver identity */
+    int gpu;                    /* not a CPU device (PGEMM_CL_BUILD_GPU) */
     pgemm_log_fn log;
 } cl_build_target;
 
 pgemm_status pgemm_cl_build_kernel(const cl_build_target *target, const cl_variant *v,
-                                   int trans_a, int trans_b, cl_kernel *out, pgemm_err *err);
+                                   int trans_a, int trans_b, int aligned, cl_kernel *out,
+                                   pgemm_err *err);
 
 #endif

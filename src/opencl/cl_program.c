@@ -157,10 +157,13 @@ static cl_int build(cl_program prog, cl_device_id dev, const char *options)
 }
 
 pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v, int trans_a,
-                                   int trans_b, cl_kernel *out, pgemm_err *err)
+                                   int trans_b, int aligned, cl_kernel *out, pgemm_err *err)
 {
     char options[512];
-    pgemm_cl_build_options(v, trans_a, trans_b, options, sizeof options);
+    pgemm_cl_build_options(v, trans_a, trans_b,
+                           (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u) |
+                               (t->gpu ? PGEMM_CL_BUILD_GPU : 0u),
+                           options, sizeof options);
     const char *sources[2] = {pgemm_cl_common, family_source(v->source)};
     uint64_t src_hash = pgemm_fnv1a64(sources[0], strlen(sources[0]), PGEMM_FNV_SEED);
     src_hash = pgemm_fnv1a64(sources[1], strlen(sources[1]), src_hash);
@@ -189,8 +192,8 @@ pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v
                 prog = NULL;
             }
             if (prog)
-                log_line(t, 2, "%s (TRANS_A=%d TRANS_B=%d): loaded from %s", v->desc.name,
-                         trans_a, trans_b, path);
+                log_line(t, 2, "%s (TRANS_A=%d TRANS_B=%d%s): loaded from %s", v->desc.name,
+                         trans_a, trans_b, aligned ? ", aligned" : "", path);
             else
                 log_line(t, 1, "kernel cache: driver refused %s; rebuilding", path);
         } else if (strcmp(why, "absent") != 0) {
@@ -216,8 +219,8 @@ pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v
             clReleaseProgram(prog);
             return PGEMM_ERROR_BUILD;
         }
-        log_line(t, 2, "%s (TRANS_A=%d TRANS_B=%d): built from source", v->desc.name, trans_a,
-                 trans_b);
+        log_line(t, 2, "%s (TRANS_A=%d TRANS_B=%d%s): built from source", v->desc.name,
+                 trans_a, trans_b, aligned ? ", aligned" : "");
     }
 
     cl_kernel k = clCreateKernel(prog, "pgemm_gemm", &rc);

@@ -20,6 +20,10 @@ typedef struct cl_variant {
     pgemm_variant_desc desc;
     cl_family_source source;
     unsigned local_vector;   /* tiled: local-memory read width LVW (1 or 4) */
+    unsigned lane_m;         /* tiled: 8 = each 32 work-items 8 along M x 4 along N;
+                                0 = the work-group's rows of wg_m */
+    int unroll_k;            /* tiled: unroll the multiply's K loop fully on GPUs */
+    int vector_c;            /* tiled: float4 stores of C in aligned builds */
 } cl_variant;
 
 size_t pgemm_cl_variant_count(void);
@@ -28,9 +32,24 @@ const cl_variant *pgemm_cl_variant(size_t index);
 /* The family's file name under cl_kernels/ ("tiled.cl"). */
 const char *pgemm_cl_source_file(cl_family_source source);
 
-/* Build options for one variant and transpose pair: "-cl-std=CL1.1 -DTRANS_A=0 ...".
- * Returns dst. */
-char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, char *dst, size_t cap);
+/* Whether the variant has a separate build for operands that allow 16-byte
+ * vector accesses (tiled with float4 global loads). */
+int pgemm_cl_variant_has_aligned_build(const cl_variant *v);
+
+/* What a build is for, besides the transposes. */
+enum {
+    /* A, B and C, offsets, leading dimensions and batch strides are
+     * multiples of 4 floats (only for variants with an aligned build). */
+    PGEMM_CL_BUILD_ALIGNED = 1,
+    /* The device is a GPU: variants with unroll_k unroll their K loop (on
+     * CPU drivers a full unroll multiplies the compile time, PoCL's by ten). */
+    PGEMM_CL_BUILD_GPU = 2
+};
+
+/* Build options for one variant, transpose pair and PGEMM_CL_BUILD_* flags:
+ * "-cl-std=CL1.1 -DTRANS_A=0 ...". Returns dst. */
+char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsigned build,
+                             char *dst, size_t cap);
 
 /* Global and local NDRange sizes for an m x n x batch problem. */
 void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],

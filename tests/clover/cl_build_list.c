@@ -1,10 +1,12 @@
 /*
  * Lists every OpenCL program build the plugin can make: one line per
- * (variant, TRANS_A, TRANS_B), tab-separated, for tests/clover/clover_check.sh.
+ * (variant, TRANS_A, TRANS_B, alignment), tab-separated, for
+ * tests/clover/clover_check.sh.
  *
  *   variant  trans_a  trans_b  source  wg_items  local_bytes  options
  *
- *   variant      variant name ("reg64")
+ *   variant      variant name ("reg64"; "reg64+aligned" for the build used
+ *                when the operands allow 16-byte vector accesses)
  *   trans_a/b    0 or 1
  *   source       family file under cl_kernels/ ("tiled.cl"); the program is
  *                cl_kernels/common.cl followed by this file
@@ -29,21 +31,25 @@ int main(void)
     for (size_t i = 0; i < pgemm_cl_variant_count(); i++) {
         const cl_variant *v = pgemm_cl_variant(i);
         const pgemm_variant_desc *d = &v->desc;
-        for (int ta = 0; ta <= 1; ta++) {
-            for (int tb = 0; tb <= 1; tb++) {
-                options[sizeof options - 2] = '\0';
-                pgemm_cl_build_options(v, ta, tb, options, sizeof options);
-                if (options[sizeof options - 2] != '\0' || strchr(options, '\t') ||
-                    strchr(options, '\n')) {
-                    fprintf(stderr, "cl_build_list: %s: unusable build options\n", d->name);
-                    status = 1;
-                    continue;
+        for (int aligned = 0; aligned <= pgemm_cl_variant_has_aligned_build(v); aligned++)
+            for (int ta = 0; ta <= 1; ta++)
+                for (int tb = 0; tb <= 1; tb++) {
+                    options[sizeof options - 2] = '\0';
+                    /* Clover's devices are GPUs. */
+                    pgemm_cl_build_options(v, ta, tb,
+                                           PGEMM_CL_BUILD_GPU |
+                                               (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u),
+                                           options, sizeof options);
+                    if (options[sizeof options - 2] != '\0' || strchr(options, '\t') ||
+                        strchr(options, '\n')) {
+                        fprintf(stderr, "cl_build_list: %s: unusable build options\n", d->name);
+                        status = 1;
+                        continue;
+                    }
+                    printf("%s%s\t%d\t%d\t%s\t%u\t%u\t%s\n", d->name, aligned ? "+aligned" : "",
+                           ta, tb, pgemm_cl_source_file(v->source), d->wg_m * d->wg_n,
+                           d->local_bytes, options);
                 }
-                printf("%s\t%d\t%d\t%s\t%u\t%u\t%s\n", d->name, ta, tb,
-                       pgemm_cl_source_file(v->source), d->wg_m * d->wg_n, d->local_bytes,
-                       options);
-            }
-        }
     }
     if (fflush(stdout) != 0) {
         perror("cl_build_list: stdout");
