@@ -14,6 +14,10 @@
  *     not under $HOME/.cache/pgemm or $XDG_CACHE_HOME/pgemm, not in the
  *     working directory, e.g. as ./off).
  *  5. PGEMM_CACHE_DIR unset: the cache goes to $XDG_CACHE_HOME/pgemm.
+ *  6. Which build a GEMM gets, read from the one entry it leaves in a fresh
+ *     cache: the aligned build of a float4-loading variant (-DALIGNED=1)
+ *     exactly when A, B and C, their offsets, leading dimensions and batch
+ *     strides are all multiples of 4 floats.
  *
  * usage: test_kernel_cache [SCRATCH_DIR]   (default: $TMPDIR or /tmp)
  */
@@ -193,6 +197,81 @@ static void run_gemms(const char *phase)
     pgemm_context_destroy(ctx);
 }
 
+/* Whether the key of the cache entry at path contains token. */
+static int key_has(const char *path, const char *token)
+{
+    size_t len;
+    unsigned char *p = slurp(path, &len);
+    int found = 0;
+    uint64_t key_len;
+    if (p && len >= 16) {
+        memcpy(&key_len, p + 8, 8);
+        if (key_len <= len - 16) {
+            char *key = malloc(key_len + 1);
+            REQUIRE(key);
+            memcpy(key, p + 16, key_len);
+            key[key_len] = '\0';
+            found = strstr(key, token) != NULL;
+            free(key);
+        }
+    }
+    free(p);
+    return found;
+}
+
+/* 6. One GEMM per case on tile24 (float4 loads), each in a fresh cache. */
+static void check_alignment(const char *base)
+{
+    static const struct {
+        const char *what;
+        size_t pad_a, pad_c, off_a, off_b, off_c, batch, gap;
+        int aligned;
+    } cases[] = {
+        {"everything a multiple of 4", 0, 0, 0, 0, 0, 1, 0, 1},
+        {"offsets 4, 36, 4 and lds padded by 4", 4, 4, 4, 36, 4, 1, 0, 1},
+        {"lda a multiple of 4 plus 1", 1, 0, 0, 0, 0, 1, 0, 0},
+        {"ldc a multiple of 4 plus 3", 0, 3, 0, 0, 0, 1, 0, 0},
+        {"B's offset 1", 0, 0, 0, 1, 0, 1, 0, 0},
+        {"C's offset 5", 0, 0, 0, 0, 5, 1, 0, 0},
+        {"a batch of 3, strides multiples of 4", 0, 0, 0, 0, 0, 3, 4, 1},
+        {"a batch of 3, strides a multiple of 4 plus 1", 0, 0, 0, 0, 0, 3, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[1200];
+        snprintf(dir, sizeof dir, "%s/align%zu", base, i);
+        test_setenv("PGEMM_CACHE_DIR", dir);
+        pgemm_context *ctx = test_context();
+        CHECK_OK(ctx, pgemm_force_variant(ctx, "tile24"));
+        test_gemm_case gc;
+        test_gemm_case_init(&gc);
+        test_gemm_set_combo(&gc, 0);
+        gc.m = gc.n = gc.k = 64;
+        gc.beta = 0.5f;
+        gc.pad_a = cases[i].pad_a;
+        gc.pad_c = cases[i].pad_c;
+        gc.off_a = cases[i].off_a;
+        gc.off_b = cases[i].off_b;
+        gc.off_c = cases[i].off_c;
+        gc.api = cases[i].batch > 1 ? TEST_API_BATCHED : TEST_API_BUFFER;
+        gc.batch = cases[i].batch;
+        gc.gap_a = gc.gap_b = gc.gap_c = cases[i].gap;
+        gc.seed = 90 + i;
+        gc.expect_variant = "tile24";
+        test_gemm_stats st = {0};
+        test_gemm_run(ctx, &gc, &st);
+        pgemm_context_destroy(ctx);
+        listing l;
+        list_files(dir, &l);
+        CHECK_MSG(count_bin(&l) == 1, "%s: %zu cache entries, want 1", cases[i].what,
+                  count_bin(&l));
+        if (count_bin(&l) != 1) continue;
+        const char *want = cases[i].aligned ? "-DALIGNED=1" : "-DALIGNED=0";
+        CHECK_MSG(key_has(l.f[0].path, want), "%s: the build is not the one with %s",
+                  cases[i].what, want);
+        printf("test_kernel_cache: %-45s -> %s\n", cases[i].what, want);
+    }
+}
+
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -290,6 +369,8 @@ int main(int argc, char **argv)
     list_files(xdg_cache, &l);
     CHECK_MSG(count_bin(&l) >= 1, "no cache files under %s with PGEMM_CACHE_DIR unset",
               xdg_cache);
+
+    check_alignment(base);
 
     REQUIRE(chdir(scratch) == 0);
     if (g_test_failures == 0) nftw(base, remove_one, 16, FTW_DEPTH | FTW_PHYS);

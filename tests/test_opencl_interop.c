@@ -108,6 +108,54 @@ static void gemm_on_caller_queue(cl_context clctx, cl_command_queue q, pgemm_con
     free(a); free(b); free(c0); free(c); free(ref); free(mag);
 }
 
+/* Column-major C = A B + C in the caller's CL_MEM_USE_HOST_PTR buffers
+ * whose host memory starts 4 bytes past a 16-byte boundary: offsets and
+ * leading dimensions are multiples of 4 floats, yet the operands are not
+ * 16-byte aligned, so pgemm must not run the float4 (aligned) build of the
+ * forced variant there (PoCL uses the host memory in place, and a
+ * misaligned vector load faults). */
+static void gemm_in_misaligned_host_memory(cl_context clctx, cl_command_queue q,
+                                           pgemm_context *ctx)
+{
+    const size_t n = 64, count = n * n;
+    float *store = aligned_alloc(64, 3 * (count + 16) * sizeof(float));
+    double *ref = malloc(count * sizeof *ref), *mag = malloc(count * sizeof *mag);
+    float *c = malloc(count * sizeof *c);
+    REQUIRE(store && ref && mag && c);
+    float *a = store + 1, *b = store + count + 17, *c0 = store + 2 * count + 33;
+    uint64_t seed = 7;
+    pgemm_fill_random(a, count, &seed);
+    pgemm_fill_random(b, count, &seed);
+    pgemm_fill_random(c0, count, &seed);
+    REQUIRE(pgemm_ref_gemm(PGEMM_COL_MAJOR, PGEMM_NO_TRANS, PGEMM_NO_TRANS, n, n, n, 1.0f, a, n,
+                           b, n, 1.0f, c0, n, ref, mag) == 0);
+    cl_int rc;
+    cl_mem m[3];
+    float *host[3] = {a, b, c0};
+    for (int i = 0; i < 3; i++) {
+        m[i] = clCreateBuffer(clctx, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
+                              count * sizeof(float), host[i], &rc);
+        REQUIRE(rc == CL_SUCCESS && m[i]);
+    }
+    pgemm_buffer *p[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++) CHECK_OK(ctx, pgemm_buffer_wrap_opencl(ctx, m[i], &p[i]));
+    CHECK_OK(ctx, pgemm_force_variant(ctx, "tile24"));
+    CHECK_OK(ctx, pgemm_sgemm(ctx, PGEMM_COL_MAJOR, PGEMM_NO_TRANS, PGEMM_NO_TRANS, n, n, n, 1.0f,
+                              p[0], 0, n, p[1], 0, n, 1.0f, p[2], 0, n));
+    REQUIRE(clEnqueueReadBuffer(q, m[2], CL_TRUE, 0, count * sizeof *c, c, 0, NULL, NULL) == 0);
+    pgemm_ref_report rep;
+    size_t bad = pgemm_ref_compare(PGEMM_COL_MAJOR, n, n, n, c, n, ref, mag, 2.0, &rep);
+    CHECK_MSG(bad == 0, "misaligned host memory: %zu entries outside the bound", bad);
+    printf("gemm in misaligned host memory: max error %.3g of the bound\n", rep.max_scaled_err);
+    CHECK_OK(ctx, pgemm_force_variant(ctx, NULL));
+    for (int i = 0; i < 3; i++) {
+        pgemm_buffer_destroy(p[i]);
+        clReleaseMemObject(m[i]);
+    }
+    clFinish(q);
+    free(store); free(ref); free(mag); free(c);
+}
+
 int main(void)
 {
     test_begin("test_opencl_interop");
@@ -137,6 +185,7 @@ int main(void)
     CHECK(got == q);
 
     gemm_on_caller_queue(clctx, q, ctx);
+    gemm_in_misaligned_host_memory(clctx, q, ctx);
 
     /* A cl_mem of another OpenCL context is refused, and nothing is kept. */
     cl_context other = clCreateContext(NULL, 1, &dev, NULL, NULL, &rc);

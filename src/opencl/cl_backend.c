@@ -1,4 +1,5 @@
 /* The OpenCL backend: its function table, buffers, and kernel launches. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,10 +246,17 @@ static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta,
 }
 
 /* Every access the aligned build makes as a float4 is at a multiple of 4
- * floats from the buffer's start. */
-static int vector_ready(size_t offset, size_t ld, size_t stride, size_t batch)
+ * floats from the buffer's start, and the buffer starts on a 16-byte
+ * boundary: driver allocations do (CL_DEVICE_MEM_BASE_ADDR_ALIGN), but a
+ * CL_MEM_USE_HOST_PTR buffer may live in the caller's memory wherever that
+ * is (PoCL uses it in place, where a misaligned float4 load faults). */
+static int vector_ready(cl_mem mem, size_t offset, size_t ld, size_t stride, size_t batch)
 {
-    return offset % 4 == 0 && ld % 4 == 0 && (batch <= 1 || stride % 4 == 0);
+    void *host = NULL;
+    if (clGetMemObjectInfo(mem, CL_MEM_HOST_PTR, sizeof host, &host, NULL) != CL_SUCCESS)
+        return 0;
+    return ((uintptr_t)host & 15u) == 0 && offset % 4 == 0 && ld % 4 == 0 &&
+           (batch <= 1 || stride % 4 == 0);
 }
 
 static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
@@ -266,9 +274,9 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
         return PGEMM_ERROR_UNSUPPORTED;
     }
     int aligned = b->vectors_aligned && pgemm_cl_variant_has_aligned_build(v) &&
-                  vector_ready(g->a_offset, g->lda, g->stride_a, g->batch_count) &&
-                  vector_ready(g->b_offset, g->ldb, g->stride_b, g->batch_count) &&
-                  vector_ready(g->c_offset, g->ldc, g->stride_c, g->batch_count);
+                  vector_ready(g->a, g->a_offset, g->lda, g->stride_a, g->batch_count) &&
+                  vector_ready(g->b, g->b_offset, g->ldb, g->stride_b, g->batch_count) &&
+                  vector_ready(g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count);
     cl_kernel k;
     pgemm_status st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b, &k, err);
     if (st != PGEMM_SUCCESS) return st;
