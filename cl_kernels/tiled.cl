@@ -112,11 +112,12 @@ typedef float floatl;
 #error "TM and TN must be multiples of the work-group shape times LVW"
 #endif
 
-#if VW == 4 && ALIGNED
+#if VW == 4
+#if ALIGNED
 #define VLOAD(ptr) (*(__global const float4 *)(ptr))
-#define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
-#elif VW == 4
+#else
 #define VLOAD(ptr) vload4(0, (ptr))
+#endif
 #define VSPLIT(dst, v) do { (dst)[0] = (v).s0; (dst)[1] = (v).s1; (dst)[2] = (v).s2; (dst)[3] = (v).s3; } while (0)
 #elif VW == 2
 #define VLOAD(ptr) vload2(0, (ptr))

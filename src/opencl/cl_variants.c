@@ -115,7 +115,8 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsi
                              trans_a, trans_b, d->tile_m, d->tile_n, d->tile_k, d->wg_m, d->wg_n,
                              d->vector_width, d->double_buffered, v->local_vector, v->lane_m,
                              v->unroll_k && (build & PGEMM_CL_BUILD_GPU) ? d->tile_k : 0u,
-                             (build & PGEMM_CL_BUILD_ALIGNED) && pgemm_cl_variant_has_aligned_build(v),
+                             (build & PGEMM_CL_BUILD_ALIGNED) &&
+                                 pgemm_cl_variant_has_aligned_build(v),
                              v->vector_c);
 }
 
