@@ -7,6 +7,8 @@
 #include "common/text.h"
 
 #define MAX_VARIANTS 32
+/* Kernel slots per variant: aligned or not x (TRANS_A, TRANS_B). */
+#define KERNEL_SLOTS 8
 
 typedef struct cl_backend {
     cl_context context;
@@ -14,7 +16,7 @@ typedef struct cl_backend {
     cl_device_id device;
     size_t max_work_group;
     /* Built lazily, per variant, alignment and (TRANS_A, TRANS_B). */
-    cl_kernel kernels[MAX_VARIANTS][8];
+    cl_kernel kernels[MAX_VARIANTS][KERNEL_SLOTS];
     int vectors_aligned;         /* buffers start on 16-byte boundaries */
     int gpu;                     /* not a CPU device */
     char device_key[1024];
@@ -34,7 +36,7 @@ static void cl_destroy(void *handle)
     cl_backend *b = handle;
     if (!b) return;
     for (size_t v = 0; v < MAX_VARIANTS; v++)
-        for (size_t t = 0; t < 8; t++)
+        for (size_t t = 0; t < KERNEL_SLOTS; t++)
             if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
     if (b->queue) {
         /* A queue of our own is drained; the caller's queue goes on with
@@ -252,11 +254,12 @@ static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta,
  * is (PoCL uses it in place, where a misaligned float4 load faults). */
 static int vector_ready(cl_mem mem, size_t offset, size_t ld, size_t stride, size_t batch)
 {
+    if (offset % 4 || ld % 4 || (batch > 1 && stride % 4)) return 0;
+    /* The driver is asked only when the arithmetic allows the aligned build. */
     void *host = NULL;
     if (clGetMemObjectInfo(mem, CL_MEM_HOST_PTR, sizeof host, &host, NULL) != CL_SUCCESS)
         return 0;
-    return ((uintptr_t)host & 15u) == 0 && offset % 4 == 0 && ld % 4 == 0 &&
-           (batch <= 1 || stride % 4 == 0);
+    return ((uintptr_t)host & 15u) == 0;
 }
 
 static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
