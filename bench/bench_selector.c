@@ -53,7 +53,7 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < DECISIONS; i++) {
                 pgemm_shape s = {1 + (i * 7919) % 8192, 1 + (i * 104729) % 8192,
                                  1 + (i * 1299709) % 8192, 1, (int)(i & 1), (int)((i >> 1) & 1),
-                                 fp16, fp16};
+                                 fp16, fp16, (unsigned)(i >> 2) & 7u};
                 double g;
                 g_sink += (double)pgemm_model_best(m, &s, &g) + g;
             }

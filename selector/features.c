@@ -31,6 +31,22 @@ void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned 
      * product is bound by memory, whatever the tile. */
     f[12] = log2(2.0 * m * n * k / (m * k + k * n + m * n) + 1.0);
     f[13] = f[0] + f[1];
+    unsigned vec = s->vectors;
+    f[14] = (vec & 7u) == 7u ? 1.0 : 0.0;
+    f[15] = vec & PGEMM_VECTORS_A ? 1.0 : 0.0;
+    f[16] = vec & PGEMM_VECTORS_B ? 1.0 : 0.0;
+    f[17] = vec & PGEMM_VECTORS_C ? 1.0 : 0.0;
+    for (int resident = 2; resident <= 4; resident++) {
+        double slots = units * resident;
+        f[16 + resident] = groups / (ceil_div(groups, slots) * slots);
+    }
+}
+
+unsigned pgemm_shape_packed_vectors(const pgemm_shape *s)
+{
+    size_t lda = s->trans_a ? s->k : s->m, ldb = s->trans_b ? s->n : s->k;
+    return (lda % 4 == 0 ? PGEMM_VECTORS_A : 0u) | (ldb % 4 == 0 ? PGEMM_VECTORS_B : 0u) |
+           (s->m % 4 == 0 ? PGEMM_VECTORS_C : 0u);
 }
 
 int pgemm_shape_is_small(const pgemm_shape *s)

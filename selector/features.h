@@ -20,11 +20,22 @@
  *   11    log2 (m n k)
  *   12    log2 (1 + arithmetic intensity): 2 m n k / (m k + k n + m n)
  *   13    log2 (m n): the size of C, which bounds a product with a small k
+ *   14    every operand allows vector accesses (shape->vectors, all three)
+ *   15-17 A, B, C allow vector accesses, each on its own
+ *   18-20 wave efficiency (as 6) with 2, 3 and 4 work-groups resident per
+ *         compute unit: how many fit depends on the variant's registers and
+ *         local memory, which the selector does not know, so each variant's
+ *         model uses the one that matches it
  */
-enum { PGEMM_FEATURES = 14 };
+enum { PGEMM_FEATURES = 21 };
 
 void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned compute_units,
                     double *f);
+
+/* The vector bits of operands stored without gaps (leading dimension = rows,
+ * offset 0), the layout `pgemm tune` measures: A's lda is k transposed,
+ * else m; B's ldb is n transposed, else k; C's ldc is m. */
+unsigned pgemm_shape_packed_vectors(const pgemm_shape *s);
 
 /* Whether a problem is "small": fewer than 2^18 flops per product, k < 8,
  * or k == 0. */

@@ -129,8 +129,11 @@ double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s)
  * NULL) its predicted GFLOP/s. */
 size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflops);
 
-/* Regret of a chooser over measured samples (grouped by shape). choose()
- * returns a variant index for a shape. */
+/* Regret of a chooser over measured samples: per shape, the GFLOP/s of the
+ * variant choose() returns over the best variant's. Samples may come in any
+ * order and in several passes over a set: a variant's k-th sample on a
+ * shape belongs to pass k, each pass is scored on its own, and the shape
+ * counts with the median over its passes. Out of memory: out->shapes is 0. */
 void pgemm_regret_of(const pgemm_sample *samples, size_t n,
                      size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
                      pgemm_regret_stats *out);

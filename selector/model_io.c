@@ -8,19 +8,19 @@
  *   precision fp32
  *   compute_units 132
  *   kernel_set 5d0c2a81f3b94e17
- *   features 14
+ *   features 21
  *   family gbt                      (or knn)
  *   knn_k 4
  *   trained <free text>
- *   mean <14 numbers>
- *   scale <14 numbers>
+ *   mean <21 numbers>
+ *   scale <21 numbers>
  *   level trees 80 nodes 31 base 6.2
  *   tree <preorder: "s FEATURE THRESHOLD" for a split, "l VALUE" for a leaf>
  *   ...
  *   variants 5
  *   variant reg128 128 128 16 trees 80 nodes 31 base 0.1 points 0
  *   tree ...
- *   point <14 features> <relative log GFLOP/s>
+ *   point <21 features> <relative log GFLOP/s>
  *   ...
  *   checksum 0123456789abcdef       (FNV-1a 64 of every byte before this line)
  *

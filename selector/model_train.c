@@ -14,6 +14,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,36 +109,77 @@ static int shape_cmp(const pgemm_shape *a, const pgemm_shape *b)
     return 0;
 }
 
+/* Samples by shape, then variant, then their order in the input. */
+static int cmp_sample(const void *a, const void *b)
+{
+    const pgemm_sample *x = *(const pgemm_sample *const *)a, *y = *(const pgemm_sample *const *)b;
+    int c = shape_cmp(&x->shape, &y->shape);
+    if (c) return c;
+    if (x->variant != y->variant) return x->variant < y->variant ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The ratio of a shape whose samples are p[0 .. n-1] (sorted by variant,
+ * then input order): per pass, the pick's GFLOP/s over the best of that
+ * pass, then the median over the passes every variant took part in. 0 when
+ * nothing was measured, 1e-3 where the pick failed or is missing. */
+static double shape_ratio(const pgemm_sample *const *p, size_t n, size_t pick)
+{
+    size_t first[PGEMM_MODEL_MAX_VARIANTS], count[PGEMM_MODEL_MAX_VARIANTS] = {0};
+    size_t passes = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t v = p[i]->variant;
+        if (v >= PGEMM_MODEL_MAX_VARIANTS) continue;
+        if (!count[v]++) first[v] = i;
+    }
+    for (size_t v = 0; v < PGEMM_MODEL_MAX_VARIANTS; v++)
+        if (count[v] && count[v] < passes) passes = count[v];
+    if (passes == SIZE_MAX) return 0;
+    double ratio[16];
+    size_t used = 0;
+    for (size_t pass = 0; pass < passes && used < 16; pass++) {
+        double best = 0, got = 0;
+        for (size_t v = 0; v < PGEMM_MODEL_MAX_VARIANTS; v++) {
+            if (!count[v]) continue;
+            double g = p[first[v] + pass]->gflops;
+            if (g > best) best = g;
+            if (v == pick) got = g;
+        }
+        if (best > 0) ratio[used++] = got > 0 ? got / best : 1e-3;
+    }
+    if (!used) return 0;
+    qsort(ratio, used, sizeof *ratio, cmp_double);
+    return used % 2 ? ratio[used / 2] : 0.5 * (ratio[used / 2 - 1] + ratio[used / 2]);
+}
+
 void pgemm_regret_of(const pgemm_sample *samples, size_t n,
                      size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
                      pgemm_regret_stats *out)
 {
     memset(out, 0, sizeof *out);
+    const pgemm_sample **p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) return;
+    for (size_t i = 0; i < n; i++) p[i] = &samples[i];
+    qsort(p, n, sizeof *p, cmp_sample);
     double logsum = 0;
     size_t exact = 0;
     out->worst = 1.0;
-    for (size_t i = 0; i < n; i++) {
-        /* The first sample of each shape stands for it (samples of one shape
-         * are contiguous, as the tuner writes them). */
-        if (i > 0 && !shape_cmp(&samples[i].shape, &samples[i - 1].shape)) continue;
-        size_t end = i;
-        double best = 0;
-        while (end < n && !shape_cmp(&samples[end].shape, &samples[i].shape)) {
-            if (samples[end].gflops > best) best = samples[end].gflops;
-            end++;
-        }
-        if (best <= 0) continue;
-        size_t pick = choose(&samples[i].shape, ctx);
-        double got = 0;
-        for (size_t j = i; j < end; j++)
-            if (samples[j].variant == pick && samples[j].gflops > 0) got = samples[j].gflops;
-        double ratio = got / best;
-        if (ratio <= 0) ratio = 1e-3; /* the pick failed or was not measured */
+    for (size_t i = 0, end; i < n; i = end) {
+        for (end = i; end < n && !shape_cmp(&p[end]->shape, &p[i]->shape); end++) continue;
+        double ratio = shape_ratio(p + i, end - i, choose(&p[i]->shape, ctx));
+        if (ratio <= 0) continue; /* no variant ran */
         logsum += log(ratio);
         if (ratio < out->worst) out->worst = ratio;
         if (ratio >= 1.0) exact++;
         out->shapes++;
     }
+    free(p);
     if (out->shapes) {
         out->geomean = exp(logsum / (double)out->shapes);
         out->exact = (double)exact / (double)out->shapes;

@@ -60,7 +60,8 @@ void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants
         return;
     }
     const struct pgemm_model *m = sel->p[fp16].model;
-    int flags = 1 | (shape->trans_a ? 2 : 0) | (shape->trans_b ? 4 : 0) | (fp16 ? 8 : 0);
+    int flags = 1 | (shape->trans_a ? 2 : 0) | (shape->trans_b ? 4 : 0) | (fp16 ? 8 : 0) |
+                (int)(shape->vectors & 7u) << 4;
     size_t slot = (size_t)(shape_hash(shape, flags) % PGEMM_DECISION_CACHE);
     pgemm_decision *c = &sel->cache[slot];
     int hit = c->flags == flags && c->m == shape->m && c->n == shape->n && c->k == shape->k &&

@@ -21,7 +21,13 @@ typedef struct pgemm_shape {
     int trans_a, trans_b;
     int fp16_operands;   /* A or B holds fp16: only fp16 variants can run it */
     int fp16_allowed;    /* FP16_MIXED precision: fp16 variants are preferred */
+    unsigned vectors;    /* PGEMM_VECTORS_*: operands a kernel may load 4 elements at a time */
 } pgemm_shape;
+
+/* pgemm_shape.vectors: the operand's offset and leading dimension (and its
+ * batch stride, batched) are multiples of 4 elements, which the float4
+ * paths of the kernels need (OpenCL's aligned builds, HIP's vector loads). */
+enum { PGEMM_VECTORS_A = 1, PGEMM_VECTORS_B = 2, PGEMM_VECTORS_C = 4 };
 
 typedef struct pgemm_selection {
     size_t variant;                /* index into the variant list */
@@ -36,7 +42,8 @@ enum { PGEMM_DECISION_CACHE = 512 };
  * where it came from or why there is none, and the decision cache. */
 typedef struct pgemm_decision {
     size_t m, n, k, batch;
-    int flags;                         /* 1 | trans_a << 1 | trans_b << 2 | fp16 << 3; 0: empty */
+    int flags;                         /* 1 | trans_a << 1 | trans_b << 2 | fp16 << 3 |
+                                          vectors << 4; 0: empty */
     size_t variant;                    /* the model's variant index */
 } pgemm_decision;
 

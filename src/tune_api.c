@@ -74,8 +74,10 @@ static pgemm_status to_samples(pgemm_context *ctx, pgemm_precision precision,
                               "m or n is 0",
                               r, rows[r].variant, fp16 ? "fp16" : "fp32");
         }
+        /* The tuner measures operands stored without gaps. */
         pgemm_shape sh = {rows[r].m, rows[r].n, rows[r].k, 1, rows[r].trans_a != 0,
-                          rows[r].trans_b != 0, fp16, fp16};
+                          rows[r].trans_b != 0, fp16, fp16, 0};
+        sh.vectors = pgemm_shape_packed_vectors(&sh);
         s[r].shape = sh;
         s[r].variant = c;
         s[r].gflops = rows[r].gflops;
@@ -194,7 +196,8 @@ pgemm_status pgemm_predict(pgemm_context *ctx, pgemm_precision precision, size_t
     const pgemm_variant_desc *list[64];
     size_t nlist = variant_list(ctx, list);
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED && ctx->info.has_fp16_tiles;
-    pgemm_shape s = {m, n, k, 1, trans_a != 0, trans_b != 0, fp16, fp16};
+    pgemm_shape s = {m, n, k, 1, trans_a != 0, trans_b != 0, fp16, fp16, 0};
+    s.vectors = pgemm_shape_packed_vectors(&s);
     for (size_t i = 0; i < cap; i++) gflops[i] = NAN;
     pthread_mutex_lock(&ctx->lock);
     const pgemm_model *model = ctx->selector.p[fp16].model;

@@ -64,7 +64,8 @@ static pgemm_shape random_shape(uint64_t *st)
         d[i] = (size_t)pow(2.0, e);
         if (lcg(st) % 3 == 0) d[i] |= 1; /* a third ragged */
     }
-    pgemm_shape s = {d[0], d[1], d[2], 1, (int)(lcg(st) & 1), (int)(lcg(st) & 1), 0, 0};
+    pgemm_shape s = {d[0], d[1], d[2], 1, (int)(lcg(st) & 1), (int)(lcg(st) & 1), 0, 0, 0};
+    s.vectors = pgemm_shape_packed_vectors(&s);
     return s;
 }
 

@@ -3,9 +3,11 @@
 # runs it on PoCL), with a shape set small enough for CI:
 #   - the CSV holds one row per shape and candidate, the model file is
 #     written for this device and a context picks it up;
+#   - --evaluate measures the held-out set in three passes, a CSV each;
 #   - a second run measures nothing and retrains the same file, byte for byte;
 #   - a run cut by --budget resumes where it stopped;
-#   - --train-only --family knn retrains from the CSV alone;
+#   - --train-only --family knn retrains from the CSV alone, and evaluates
+#     on the held-out passes there without measuring more;
 #   - a damaged model is refused, and says so, and another decides;
 #   - bad arguments are refused with a message.
 #
@@ -57,6 +59,12 @@ check "model has version and checksum" has "$model" "^pgemm-model "
 check "model ends with a checksum" test "$(tail -1 "$model" | cut -c1-9)" = "checksum "
 check "regret reported for the model" has "$work/one.txt" "  model: .*geomean"
 check "regret reported for the heuristic" has "$work/one.txt" "  heuristic: .*geomean"
+for pass in 2 3; do
+  f=${held%.csv}-pass$pass.csv
+  check "held-out pass $pass: 4 shapes x $ncand candidates" test "$(rows "$f" 2>/dev/null)" = $((4 * ncand))
+done
+check "no fourth pass" test ! -e "${held%.csv}-pass4.csv"
+check "three passes reported" has "$work/one.txt" "3 of 3 passes complete"
 
 # ---- a context finds the model
 PGEMM_MODEL_DIR="$work/d/models" "$pgemm" explain 200 100 300 > "$work/explain.txt" 2>&1
@@ -73,9 +81,12 @@ check "second run adds no rows" test "$(rows "$csv")" = $((6 * ncand))
 check "retraining gives the same model file" cmp -s "$model" "$work/first.model"
 
 # ---- --train-only with another family
-"$pgemm" tune --dir "$work/d" "${small[@]}" --train-only --family knn > "$work/knn.txt" 2>&1
+"$pgemm" tune --dir "$work/d" "${small[@]}" --train-only --family knn --evaluate \
+  --eval-passes 4 > "$work/knn.txt" 2>&1
 check "train-only exits 0" test $? = 0
 check "train-only measures nothing" sh -c "! grep -q measuring '$work/knn.txt'"
+check "train-only measures no fourth pass" test ! -e "${held%.csv}-pass4.csv"
+check "train-only evaluates the passes there" has "$work/knn.txt" "3 of 4 passes complete"
 check "knn model written" has "$model" "^family knn$"
 
 # ---- a budget cut, then the resume
@@ -105,6 +116,9 @@ check "the refusal names the file and says why" \
 "$pgemm" tune --dir "$work/x" --precision fp64 > "$work/bad.txt" 2>&1
 check "--precision fp64 refused with status 2" test $? = 2
 check "--precision fp64 names the choices" has "$work/bad.txt" "expected fp32, fp16 or all"
+"$pgemm" tune --dir "$work/x" --eval-passes 0 > "$work/passes.txt" 2>&1
+check "--eval-passes 0 refused with status 2" test $? = 2
+check "--eval-passes 0 named" has "$work/passes.txt" "eval-passes 0: bad value"
 "$pgemm" tune --dir "$work/x" --precision fp16 > "$work/nofp16.txt" 2>&1
 check "fp16 tune refused without fp16 tiles" test $? = 1
 check "fp16 refusal says why" has "$work/nofp16.txt" "no fp16 tiles"

@@ -21,7 +21,7 @@
 typedef struct tune_args {
     int precisions;          /* bit 0 fp32, bit 1 fp16; 0: every one the device has */
     double budget;           /* seconds of measuring per set; 0: none */
-    size_t shapes, eval_shapes;
+    size_t shapes, eval_shapes, eval_passes;
     uint64_t seed;
     const char *csv, *model, *family, *dir;
     int fresh, train_only, evaluate, progress;
@@ -46,13 +46,17 @@ static void usage(FILE *f)
             "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
             "                       CSVs in D/tune, the models in D/models)\n"
             "  --fresh              ignore earlier measurements of the same set\n"
-            "  --train-only         measure nothing: train from the CSV already there\n"
+            "  --train-only         measure nothing: train from the CSV already there (and\n"
+            "                       evaluate on the held-out passes already there)\n"
             "  --family auto|gbt|knn  model family (default auto: the better one in\n"
             "                       cross-validation)\n"
             "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
             "                       more odd and skinny shapes) and report the regret of the\n"
             "                       model and of the heuristic\n"
             "  --eval-shapes N      held-out shapes (default 200)\n"
+            "  --eval-passes N      passes over the held-out set, each after the last\n"
+            "                       (default 3); a variant's figure on a shape is its\n"
+            "                       median over the passes\n"
             "  --min-time S         seconds a timed sample lasts at least (default 0.01)\n"
             "  --samples R          timed samples per measurement, taken in turns over the\n"
             "                       variants, median kept (default 5)\n"
@@ -92,6 +96,7 @@ static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
             if (!strcmp(a, "--budget")) t->budget = strtod(v, &end);
             else if (!strcmp(a, "--shapes")) t->shapes = strtoul(v, &end, 10);
             else if (!strcmp(a, "--eval-shapes")) t->eval_shapes = strtoul(v, &end, 10);
+            else if (!strcmp(a, "--eval-passes")) t->eval_passes = strtoul(v, &end, 10);
             else if (!strcmp(a, "--seed")) t->seed = strtoull(v, &end, 10);
             else if (!strcmp(a, "--min-time")) t->min_time = strtod(v, &end);
             else if (!strcmp(a, "--samples")) t->samples = (int)strtol(v, &end, 10);
@@ -107,7 +112,8 @@ static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
                 fprintf(stderr, "pgemm tune: unknown option %s\n", a);
                 return 0;
             }
-            if (!end || *end || v[0] == '-' || (!strcmp(a, "--samples") && t->samples > 16)) {
+            if (!end || *end || v[0] == '-' || (!strcmp(a, "--samples") && t->samples > 16) ||
+                (!strcmp(a, "--eval-passes") && (t->eval_passes < 1 || t->eval_passes > 9))) {
                 fprintf(stderr, "pgemm tune: %s %s: bad value\n", a, v);
                 return 0;
             }
@@ -209,6 +215,18 @@ static void read_csv(const char *path, const char *header, pgemm_context *ctx, r
     fclose(f);
 }
 
+static int measured(const rows *r, const tune_shape *s, size_t variant);
+
+/* How many (shape, candidate) pairs r lacks. */
+static size_t missing(const rows *r, const tune_shape *shapes, size_t nshapes, const size_t *cand,
+                      size_t ncand)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < nshapes; s++)
+        for (size_t c = 0; c < ncand; c++) n += !measured(r, &shapes[s], cand[c]);
+    return n;
+}
+
 static int measured(const rows *r, const tune_shape *s, size_t variant)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -232,7 +250,8 @@ static void progress(int on, size_t done, size_t total, double elapsed, double b
 }
 
 /* Measures every candidate on shapes not yet in `have` (appending to the
- * CSV), within the budget. Returns 0, or -1 when the CSV cannot be written. */
+ * CSV), within the budget. Returns 0 when the set is complete, 1 when the
+ * budget cut it short, -1 when the CSV cannot be written. */
 static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, const char *csv,
                        const char *header, const tune_shape *shapes, size_t nshapes,
                        const size_t *cand, size_t ncand, rows *have)
@@ -243,9 +262,7 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         return -1;
     }
     if (!have->n) fprintf(f, "%s\nm,n,k,trans_a,trans_b,variant,gflops,seconds,status\n", header);
-    size_t total = nshapes * ncand, done = 0;
-    for (size_t s = 0; s < nshapes; s++)
-        for (size_t c = 0; c < ncand; c++) done += measured(have, &shapes[s], cand[c]);
+    size_t total = nshapes * ncand, done = total - missing(have, shapes, nshapes, cand, ncand);
     double start = tune_now();
     int cut = 0;
     size_t this_run = 0;
@@ -290,13 +307,68 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
     if (cut)
         printf("  budget of %.0f s reached after %zu of %zu measurements: run again to go on\n",
                t->budget, done, total);
-    return 0;
+    return cut;
 }
 
 static void print_regret(const char *who, const pgemm_regret_report *r)
 {
     printf("  %-28s geomean %.3f  worst %.3f  exact %3.0f%%  (%zu shapes)\n", who, r->geomean,
            r->worst, 100.0 * r->exact, r->shapes);
+}
+
+/* Measures the held-out set (seed + 1000, the wide space) in passes, each
+ * pass its own CSV (eval_csv, then eval_csv's name with -pass2, -pass3
+ * ...), and reports the regret of the model and of the heuristic over all
+ * of them: the median of a variant's passes stands for it. A pass starts
+ * only when the one before is complete. Returns 0 on success. */
+static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
+                    const tune_args *t, const char *header, const char *eval_csv,
+                    const char *model)
+{
+    tune_space wide;
+    tune_space_for(info, 1, &wide);
+    size_t ne = t->eval_shapes ? t->eval_shapes : 200;
+    size_t passes = t->eval_passes ? t->eval_passes : 3;
+    size_t cand[64], ncand = pgemm_candidates(tb->ctx, p, cand, 64);
+    tune_shape *held = malloc(ne * sizeof *held);
+    rows all = {0};
+    if (!held) return 1;
+    ne = tune_shapes(&wide, t->seed + 1000, ne, held);
+    printf("  held-out set: %zu shapes (seed %llu, wider sizes), %zu passes\n", ne,
+           (unsigned long long)t->seed + 1000, passes);
+    int rc = 0;
+    size_t done = 0;
+    for (size_t pass = 1; pass <= passes && !rc; pass++) {
+        char csv[4900];
+        size_t stem = strlen(eval_csv) - strlen(".csv");
+        if (pass == 1) snprintf(csv, sizeof csv, "%s", eval_csv);
+        else snprintf(csv, sizeof csv, "%.*s-pass%zu.csv", (int)stem, eval_csv, pass);
+        rows eh = {0};
+        if (t->fresh) remove(csv);
+        else read_csv(csv, header, tb->ctx, &eh);
+        int m = t->train_only ? missing(&eh, held, ne, cand, ncand) > 0
+                              : measure_set(tb, p, t, csv, header, held, ne, cand, ncand, &eh);
+        for (size_t i = 0; i < eh.n && m >= 0; i++)
+            if (push(&all, &eh.r[i]) != 0) m = -1;
+        free(eh.r);
+        if (m < 0) rc = 1;
+        else if (m == 0) done = pass;
+        if (m != 0) break; /* cut short: the next run goes on from here */
+    }
+    pgemm_regret_report rm, rh;
+    if (!rc && (pgemm_regret(tb->ctx, p, all.r, all.n, model, &rm) != PGEMM_SUCCESS ||
+                pgemm_regret(tb->ctx, p, all.r, all.n, "heuristic", &rh) != PGEMM_SUCCESS)) {
+        fprintf(stderr, "pgemm tune: evaluation failed: %s\n", pgemm_last_error(tb->ctx));
+        rc = 1;
+    }
+    if (!rc) {
+        printf("  held-out evaluation (%s, %zu of %zu passes complete):\n", eval_csv, done, passes);
+        print_regret("model:", &rm);
+        print_regret("heuristic:", &rh);
+    }
+    free(held);
+    free(all.r);
+    return rc;
 }
 
 /* Tunes one precision. Returns 0 on success. */
@@ -343,7 +415,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     if (!t->train_only) {
         printf("  measuring %zu shapes x %zu variants (%zu already in %s)\n", nshapes, ncand,
                have.n, csv);
-        rc = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have);
+        rc = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have) < 0;
     }
     pgemm_train_report rep;
     if (!rc && pgemm_model_train(ctx, p, have.r, have.n, t->family, model, &rep) != PGEMM_SUCCESS) {
@@ -359,35 +431,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
             rc = 1;
         }
     }
-    if (!rc && t->evaluate) {
-        tune_space wide;
-        tune_space_for(info, 1, &wide);
-        size_t ne = t->eval_shapes ? t->eval_shapes : 200;
-        tune_shape *held = malloc(ne * sizeof *held);
-        rows eh = {0};
-        if (!held) rc = 1;
-        if (!rc) {
-            ne = tune_shapes(&wide, t->seed + 1000, ne, held);
-            if (t->fresh) remove(eval_csv);
-            else read_csv(eval_csv, header, ctx, &eh);
-            printf("  held-out set: %zu shapes (seed %llu, wider sizes)\n", ne,
-                   (unsigned long long)t->seed + 1000);
-            rc = measure_set(&tb, p, t, eval_csv, header, held, ne, cand, ncand, &eh);
-        }
-        pgemm_regret_report rm, rh;
-        if (!rc && (pgemm_regret(ctx, p, eh.r, eh.n, model, &rm) != PGEMM_SUCCESS ||
-                    pgemm_regret(ctx, p, eh.r, eh.n, "heuristic", &rh) != PGEMM_SUCCESS)) {
-            fprintf(stderr, "pgemm tune: evaluation failed: %s\n", pgemm_last_error(ctx));
-            rc = 1;
-        }
-        if (!rc) {
-            printf("  held-out evaluation (%s):\n", eval_csv);
-            print_regret("model:", &rm);
-            print_regret("heuristic:", &rh);
-        }
-        free(held);
-        free(eh.r);
-    }
+    if (!rc && t->evaluate) rc = evaluate(&tb, p, info, t, header, eval_csv, model);
     tune_bench_free(&tb);
     free(have.r);
     free(shapes);
