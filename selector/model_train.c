@@ -127,8 +127,10 @@ static int cmp_double(const void *a, const void *b)
 
 /* The ratio of a shape whose samples are p[0 .. n-1] (sorted by variant,
  * then input order): per pass, the pick's GFLOP/s over the best of that
- * pass, then the median over the passes every variant took part in. 0 when
- * nothing was measured, 1e-3 where the pick failed or is missing. */
+ * pass, then the median over the passes every variant took part in (the
+ * first MAX_PASSES of them). 0 when nothing was measured, 1e-3 where the
+ * pick failed or is missing. */
+enum { MAX_PASSES = 16 };
 static double shape_ratio(const pgemm_sample *const *p, size_t n, size_t pick)
 {
     size_t first[PGEMM_MODEL_MAX_VARIANTS], count[PGEMM_MODEL_MAX_VARIANTS] = {0};
@@ -141,9 +143,9 @@ static double shape_ratio(const pgemm_sample *const *p, size_t n, size_t pick)
     for (size_t v = 0; v < PGEMM_MODEL_MAX_VARIANTS; v++)
         if (count[v] && count[v] < passes) passes = count[v];
     if (passes == SIZE_MAX) return 0;
-    double ratio[16];
+    double ratio[MAX_PASSES];
     size_t used = 0;
-    for (size_t pass = 0; pass < passes && used < 16; pass++) {
+    for (size_t pass = 0; pass < passes && used < MAX_PASSES; pass++) {
         double best = 0, got = 0;
         for (size_t v = 0; v < PGEMM_MODEL_MAX_VARIANTS; v++) {
             if (!count[v]) continue;
