@@ -18,7 +18,8 @@ extern "C" {
 #endif
 
 /* One measurement: variant (a backend variant index) on a column-major
- * shape, in GFLOP/s (<= 0: the variant failed there). */
+ * shape with operands stored without gaps, as `pgemm tune` measures them,
+ * in GFLOP/s (<= 0: the variant failed there). */
 typedef struct pgemm_measurement {
     size_t m, n, k;
     int trans_a, trans_b;
@@ -63,7 +64,8 @@ PGEMM_API pgemm_status pgemm_model_train(pgemm_context *ctx, pgemm_precision pre
 PGEMM_API pgemm_status pgemm_model_use(pgemm_context *ctx, const char *path);
 
 /* Predicted GFLOP/s of every backend variant for a column-major shape under
- * `precision` (NaN for variants that do not compete), from the model in
+ * `precision`, with operands stored without gaps (leading dimensions equal
+ * to the rows; NaN for variants that do not compete), from the model in
  * use; without one, from the heuristic's score (not GFLOP/s: *source says
  * "heuristic ..."). *chosen receives what the selector would run. */
 PGEMM_API pgemm_status pgemm_predict(pgemm_context *ctx, pgemm_precision precision, size_t m,
@@ -72,7 +74,10 @@ PGEMM_API pgemm_status pgemm_predict(pgemm_context *ctx, pgemm_precision precisi
                                      size_t source_cap);
 
 /* Regret of the model at `model_path` (NULL: the one in use; "heuristic":
- * the heuristic) over measurements of `precision`. */
+ * the heuristic) over measurements of `precision`. The rows may hold several
+ * passes over a shape set: a variant's k-th row on a shape belongs to pass
+ * k, each pass is scored on its own, and a shape counts with the median over
+ * its passes. */
 PGEMM_API pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
                                     const pgemm_measurement *rows, size_t count,
                                     const char *model_path, pgemm_regret_report *out);

@@ -86,6 +86,17 @@ typedef struct pgemm_gemm_args {
     size_t variant;          /* index into the backend's variant list */
 } pgemm_gemm_args;
 
+/* Whether an operand at `offset` (elements) with leading dimension ld and,
+ * batched, batch stride `stride` keeps every group of 4 elements a kernel
+ * loads together at a multiple of 4 from the buffer's start: what the
+ * kernels' vector accesses need, and what the selector weighs
+ * (pgemm_shape.vectors). */
+static inline int pgemm_operand_vectors_fit(size_t offset, size_t ld, size_t stride,
+                                            size_t batch)
+{
+    return offset % 4 == 0 && ld % 4 == 0 && (batch <= 1 || stride % 4 == 0);
+}
+
 typedef struct pgemm_backend_iface {
     uint32_t api_version;    /* PGEMM_BACKEND_API_VERSION */
     const char *name;        /* "opencl", "hip" */

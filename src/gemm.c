@@ -8,13 +8,6 @@
 #include "log.h"
 #include "selector/selector.h"
 
-/* Whether an operand at `offset` (elements) with leading dimension ld and,
- * batched, batch stride `stride` allows the kernels' 4-element accesses. */
-static int vectors_fit(size_t offset, size_t ld, size_t stride, size_t batch)
-{
-    return offset % 4 == 0 && ld % 4 == 0 && (batch <= 1 || stride % 4 == 0);
-}
-
 /* Picks the variant (forced or selected) and describes the call in *call.
  * Called with the lock held. A forced fp16 variant under FP32 precision is
  * refused. */
@@ -34,11 +27,11 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
         pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b,
                              g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16,
                              ctx->precision == PGEMM_PRECISION_FP16_MIXED, 0};
-        if (vectors_fit(g->a_offset, g->lda, g->stride_a, g->batch_count))
+        if (pgemm_operand_vectors_fit(g->a_offset, g->lda, g->stride_a, g->batch_count))
             shape.vectors |= PGEMM_VECTORS_A;
-        if (vectors_fit(g->b_offset, g->ldb, g->stride_b, g->batch_count))
+        if (pgemm_operand_vectors_fit(g->b_offset, g->ldb, g->stride_b, g->batch_count))
             shape.vectors |= PGEMM_VECTORS_B;
-        if (vectors_fit(g->c_offset, g->ldc, g->stride_c, g->batch_count))
+        if (pgemm_operand_vectors_fit(g->c_offset, g->ldc, g->stride_c, g->batch_count))
             shape.vectors |= PGEMM_VECTORS_C;
         pgemm_select(&ctx->selector, list, count, &shape, &ctx->info, &sel);
     }

@@ -254,7 +254,7 @@ static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta,
  * is (PoCL uses it in place, where a misaligned float4 load faults). */
 static int vector_ready(cl_mem mem, size_t offset, size_t ld, size_t stride, size_t batch)
 {
-    if (offset % 4 || ld % 4 || (batch > 1 && stride % 4)) return 0;
+    if (!pgemm_operand_vectors_fit(offset, ld, stride, batch)) return 0;
     /* The driver is asked only when the arithmetic allows the aligned build. */
     void *host = NULL;
     if (clGetMemObjectInfo(mem, CL_MEM_HOST_PTR, sizeof host, &host, NULL) != CL_SUCCESS)

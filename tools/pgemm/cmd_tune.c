@@ -55,8 +55,8 @@ static void usage(FILE *f)
             "                       model and of the heuristic\n"
             "  --eval-shapes N      held-out shapes (default 200)\n"
             "  --eval-passes N      passes over the held-out set, each after the last\n"
-            "                       (default 3); a variant's figure on a shape is its\n"
-            "                       median over the passes\n"
+            "                       (default 3); each pass is scored on its own and a\n"
+            "                       shape counts with the median over the passes\n"
             "  --min-time S         seconds a timed sample lasts at least (default 0.01)\n"
             "  --samples R          timed samples per measurement, taken in turns over the\n"
             "                       variants, median kept (default 5)\n"
@@ -319,8 +319,9 @@ static void print_regret(const char *who, const pgemm_regret_report *r)
 /* Measures the held-out set (seed + 1000, the wide space) in passes, each
  * pass its own CSV (eval_csv, then eval_csv's name with -pass2, -pass3
  * ...), and reports the regret of the model and of the heuristic over all
- * of them: the median of a variant's passes stands for it. A pass starts
- * only when the one before is complete. Returns 0 on success. */
+ * of them (pgemm_regret: each pass scored on its own, the median over the
+ * passes). A pass starts only when the one before is complete. Returns 0
+ * on success. */
 static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
                     const tune_args *t, const char *header, const char *eval_csv,
                     const char *model)
