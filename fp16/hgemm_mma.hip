@@ -12,13 +12,16 @@
  * 8 warps per block. mma128: 128 x 128 tile, warps 2 (M) x 4 (N), each
  * 64 x 32 (4 x 4 mma tiles). mma256: 256 x 128, warps 4 x 2, each 64 x 64.
  * Blocks are ordered in groups of 8 tile rows so that blocks running
- * together share their A and B panels in L2.
+ * together share their A and B panels in L2. Where C's columns do not start
+ * on 32-byte sectors, C goes out through the ring's shared memory, 64
+ * columns at a time (store_c.h).
  *
  * Other platforms (AMD) build the launcher only; it reports that the kernel
  * is not there (pgemm_hip_hgemm_supported says so before any launch).
  */
 #include "hgemm_families.h"
 #include "async_copy.h"
+#include "store_c.h"
 
 #if defined(PGEMM_HIP_NVIDIA)
 
@@ -51,6 +54,9 @@ struct Config {
     static constexpr int A_BYTES = BM * BK * 2, B_BYTES = BN * BK * 2;
     static constexpr int STAGE_BYTES = A_BYTES + B_BYTES;
     static constexpr int SMEM = STAGES * STAGE_BYTES;
+    static constexpr int COLS = 64; /* C columns per pass through the stage */
+    static_assert(pgemm_c_stage<BM>::bytes(COLS) <= SMEM, "the C stage must fit in the ring");
+    static_assert(BN % COLS == 0 && COLS % WN == 0, "whole passes, whole warp tiles");
 };
 
 /* Copies step `step` of the block's A and B panels into stage buffer s. */
@@ -145,22 +151,46 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
     pgemm_cp_async_wait<0>();
 
     /* Accumulator e of mma tile (i, j): row lane / 4 (+ 8 for e >= 2),
-     * column 2 (lane % 4) (+ 1 for odd e). */
+     * column 2 (lane % 4) (+ 1 for odd e). Where C's columns start on
+     * 32-byte sectors, straight from the registers; elsewhere COLS columns
+     * of the tile at a time through the ring (store_c.h). */
     float *c = g.c + batch * g.stride_c;
-    const int row0 = bm * BM + wm * C::WM + lane / 4;
-    const int col0 = bn * BN + wn * C::WN + 2 * (lane % 4);
+    if (g.ldc % 8 == 0 && ((unsigned long long)c & 31u) == 0) {
+        const int r0 = bm * BM + wm * C::WM + lane / 4;
+        const int c0 = bn * BN + wn * C::WN + 2 * (lane % 4);
 #pragma unroll
-    for (int i = 0; i < C::MT; i++)
+        for (int i = 0; i < C::MT; i++)
 #pragma unroll
-        for (int j = 0; j < C::NT; j++)
+            for (int j = 0; j < C::NT; j++)
 #pragma unroll
-            for (int e = 0; e < 4; e++) {
-                const int row = row0 + i * 16 + (e >= 2 ? 8 : 0), col = col0 + j * 8 + (e & 1);
-                if (row >= g.m || col >= g.n) continue;
-                float *dst = c + row + (long long)col * g.ldc;
-                const float v = g.alpha * acc[i][j][e];
-                *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
-            }
+                for (int e = 0; e < 4; e++) {
+                    const int row = r0 + i * 16 + (e >= 2 ? 8 : 0), col = c0 + j * 8 + (e & 1);
+                    if (row >= g.m || col >= g.n) continue;
+                    float *dst = c + row + (long long)col * g.ldc;
+                    const float v = g.alpha * acc[i][j][e];
+                    *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+                }
+        return;
+    }
+    __syncthreads(); /* every warp is done with the ring: it becomes the C stage */
+    using Stage = pgemm_c_stage<BM>;
+    float *stage = (float *)smem;
+    const int row0 = wm * C::WM + lane / 4, col0 = wn * C::WN % C::COLS + 2 * (lane % 4);
+#pragma unroll 1
+    for (int part = 0; part < BN / C::COLS; part++) {
+        if (wn * C::WN / C::COLS == part) /* the warp's columns are in this part */
+#pragma unroll
+            for (int i = 0; i < C::MT; i++)
+#pragma unroll
+                for (int j = 0; j < C::NT; j++)
+#pragma unroll
+                    for (int e = 0; e < 4; e++)
+                        Stage::put(stage, row0 + i * 16 + (e >= 2 ? 8 : 0), col0 + j * 8 + (e & 1),
+                                   acc[i][j][e]);
+        __syncthreads();
+        Stage::template store<C::COLS, THREADS>(stage, g, c, bm * BM, bn * BN + part * C::COLS);
+        __syncthreads();
+    }
 }
 
 template <int BM, int BN, int WARPS_M, int STAGES>

@@ -1,0 +1,55 @@
+/*
+ * The mma.sync kernels' epilogue, C = alpha * acc + beta * C, through shared
+ * memory, for a C whose columns do not start on 32-byte sectors.
+ *
+ * An mma.sync accumulator fragment holds, per store instruction of a warp,
+ * runs of 8 consecutive rows in 4 columns of C. Stored straight from the
+ * registers, each run is 32 bytes, and when ldc is not a multiple of 8
+ * floats every other run straddles two sectors: h16mma128 at
+ * 6044 x 1610 x 177 ran at 54 TFLOP/s against 71 with m = 6016 or 6080.
+ * Staged in shared memory, a column's rows go out as one run per warp
+ * (128 bytes), and a misaligned ldc costs one sector in five at most: 70
+ * TFLOP/s at 6044 (docs/PERFORMANCE.md). With aligned columns the stage
+ * only costs (1-10% at small k), so the kernels take it where it pays.
+ * wgmma keeps its direct stores: staged, it lost 12% at 6044 x 1610 x 177.
+ *
+ * The stage holds COLS columns of the block's BM-row tile, column-major,
+ * rows padded by 4 floats: a fragment's 32 values (8 rows x 4 columns 2
+ * apart) then fall into 32 different banks.
+ */
+#ifndef PGEMM_FP16_STORE_C_H
+#define PGEMM_FP16_STORE_C_H
+
+#include "hip_launch.h"
+#include "pgemm_hip_platform.h"
+
+template <int BM>
+struct pgemm_c_stage {
+    static constexpr int LD = BM + 4;
+    /* Bytes of shared memory a stage of `cols` columns takes. */
+    static constexpr int bytes(int cols) { return cols * LD * 4; }
+
+    __device__ static void put(float *stage, int row, int col, float v)
+    {
+        stage[col * LD + row] = v;
+    }
+
+    /* All THREADS threads of the block: writes the stage's columns 0 ..
+     * cols - 1 to C at (row0, col0), inside m x n. Call between barriers. */
+    template <int COLS, int THREADS>
+    __device__ static void store(const float *stage, const pgemm_hip_hgemm_args &g, float *c,
+                                 int row0, int col0)
+    {
+#pragma unroll 4
+        for (int q = (int)threadIdx.x; q < BM * COLS; q += THREADS) {
+            const int col = q / BM, row = q % BM;
+            const int i = row0 + row, j = col0 + col;
+            if (i >= g.m || j >= g.n) continue;
+            float *dst = c + i + (long long)j * g.ldc;
+            const float v = g.alpha * stage[col * LD + row];
+            *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+        }
+    }
+};
+
+#endif
