@@ -14,7 +14,10 @@
  * dimensions and batch strides are all multiples of 4 elements, with sizes
  * around the large tiles (63 ... 257): the OpenCL tiled variants run those
  * in their aligned builds (float4 loads and stores), full tiles and ragged
- * edges both.
+ * edges both. Then 8 * C_ONLY_ROUNDS cases of the same sizes where C's
+ * layout allows vectors and A's or B's does not: the OpenCL reg tiles store
+ * C as float4s there from their unaligned build, and the fp16 mma.sync
+ * tiles stage C through shared memory where ldc is not a multiple of 8.
  *
  * fp16 variants ("h16...", on backends with fp16 tiles) run every case with
  * FP16_MIXED precision, and one case in five with fp16 operands
@@ -171,6 +174,16 @@ static void make_aligned_case(test_gemm_case *gc, size_t v, size_t l, const char
     gc->null_ab = 0;
 }
 
+/* An aligned case with A's leading dimension (even l) or B's offset (odd l)
+ * moved off the multiple of 4, and both for l % 4 == 3. */
+#define C_ONLY_ROUNDS 1
+static void make_c_only_case(test_gemm_case *gc, size_t v, size_t l, const char *name)
+{
+    make_aligned_case(gc, v, l, name);
+    if (l % 2 == 0 || l % 4 == 3) gc->pad_a += 1;
+    if (l % 2 == 1) gc->off_b += 1;
+}
+
 static int selected(const char *name, int argc, char **argv)
 {
     if (argc < 2) return 1;
@@ -218,6 +231,11 @@ int main(int argc, char **argv)
         for (size_t l = 0; l < 8 * ALIGNED_ROUNDS; l++) {
             test_gemm_case gc;
             make_aligned_case(&gc, v, l, name);
+            test_gemm_run(ctx, &gc, &st);
+        }
+        for (size_t l = 0; l < 8 * C_ONLY_ROUNDS; l++) {
+            test_gemm_case gc;
+            make_c_only_case(&gc, v, l, name);
             test_gemm_run(ctx, &gc, &st);
         }
         char label[96];
