@@ -8,7 +8,7 @@
  * floats every other run straddles two sectors: h16mma128 at
  * 6044 x 1610 x 177 ran at 54 TFLOP/s against 71 with m = 6016 or 6080.
  * Staged in shared memory, a column's rows go out as one run per warp
- * (128 bytes), and a misaligned ldc costs one sector in five at most: 70
+ * (128 bytes), and a misaligned ldc costs one sector in five at most: 73
  * TFLOP/s at 6044 (docs/PERFORMANCE.md). With aligned columns the stage
  * only costs (1-10% at small k), so the kernels take it where it pays.
  * wgmma keeps its direct stores: staged, it lost 12% at 6044 x 1610 x 177.
