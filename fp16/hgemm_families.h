@@ -27,6 +27,16 @@ __device__ inline int pgemm_hgemm_chunk_offset(int r, int c)
     return (r * 4 + (c ^ ((r >> 1) & 3))) * 16;
 }
 
+/* C(row, col) = alpha * acc + beta * C(row, col), C column-major with g.ldc;
+ * C is not read when beta == 0. The callers check row < m and col < n. */
+__device__ inline void pgemm_hgemm_put_c(const pgemm_hip_hgemm_args &g, float *c, int row, int col,
+                                         float acc)
+{
+    float *dst = c + row + (long long)col * g.ldc;
+    const float v = g.alpha * acc;
+    *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+}
+
 hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
 hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);

@@ -132,10 +132,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             const int row = m0 + tm * 4 + i;
-            if (row >= g.m) continue;
-            float *dst = c + row + (long long)col * g.ldc;
-            float v = g.alpha * acc[i][j];
-            *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+            if (row < g.m) pgemm_hgemm_put_c(g, c, row, col, acc[i][j]);
         }
     }
 }

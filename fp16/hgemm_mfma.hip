@@ -156,10 +156,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, in
 #pragma unroll
             for (int r = 0; r < 16; r++) {
                 const int row = m0 + wm * 64 + i * 32 + 8 * (r / 4) + 4 * khalf + r % 4;
-                if (row >= g.m) continue;
-                float *dst = c + row + (long long)col * g.ldc;
-                const float v = g.alpha * acc[i][j][r];
-                *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+                if (row < g.m) pgemm_hgemm_put_c(g, c, row, col, acc[i][j][r]);
             }
         }
 #else

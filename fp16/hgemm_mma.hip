@@ -165,10 +165,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int row = r0 + i * 16 + (e >= 2 ? 8 : 0), col = c0 + j * 8 + (e & 1);
-                    if (row >= g.m || col >= g.n) continue;
-                    float *dst = c + row + (long long)col * g.ldc;
-                    const float v = g.alpha * acc[i][j][e];
-                    *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+                    if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, row, col, acc[i][j][e]);
                 }
         return;
     }

@@ -152,10 +152,7 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
 #pragma unroll
         for (int e = 0; e < 64; e++) {
             const int row = row0 + ((e & 2) ? 8 : 0), col = col0 + h * 128 + (e / 4) * 8 + (e & 1);
-            if (row >= g.m || col >= g.n) continue;
-            float *dst = c + row + (long long)col * g.ldc;
-            const float v = g.alpha * acc[h][e];
-            *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+            if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, row, col, acc[h][e]);
         }
 #else
     __trap(); /* no wgmma on this target */

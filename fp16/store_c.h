@@ -20,8 +20,7 @@
 #ifndef PGEMM_FP16_STORE_C_H
 #define PGEMM_FP16_STORE_C_H
 
-#include "hip_launch.h"
-#include "pgemm_hip_platform.h"
+#include "hgemm_families.h"
 
 template <int BM>
 struct pgemm_c_stage {
@@ -44,10 +43,7 @@ struct pgemm_c_stage {
         for (int q = (int)threadIdx.x; q < BM * COLS; q += THREADS) {
             const int col = q / BM, row = q % BM;
             const int i = row0 + row, j = col0 + col;
-            if (i >= g.m || j >= g.n) continue;
-            float *dst = c + i + (long long)j * g.ldc;
-            const float v = g.alpha * stage[col * LD + row];
-            *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+            if (i < g.m && j < g.n) pgemm_hgemm_put_c(g, c, i, j, stage[col * LD + row]);
         }
     }
 };
