@@ -288,8 +288,8 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
 #else
     const int full = (K + TK - 1) / TK, tail = 0;
 #endif
-    const int steps = full + (tail > 0);
 #if DB == 1
+    const int steps = full + (tail > 0);
     if (steps > 0) {
         LOAD_SLABS(0);
         STORE_SLABS(0);
@@ -307,6 +307,7 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
 #elif DB == 2
     /* One local buffer; the next slab's global loads are issued before the
      * multiply and land in registers while it runs. */
+    const int steps = full + (tail > 0);
     if (steps > 0) LOAD_SLABS(0);
     for (int s = 0; s < full; s++) {
         STORE_SLABS(0);
