@@ -281,8 +281,8 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
      * all: on an H100 the extra loop cost their large products 2-8% (reg64
      * went from 47 registers to as many as 66). The rolled ones gain where
      * K is small (tile24 at 3980 x 8576 x 7: 2.8 -> 4.4 TFLOP/s; tile20 at
-     * 549 x 3954 x 1: 1.36x), tile16 excepted (-3% at k = 7 and 9), and
-     * are unchanged on large products. */
+     * 549 x 3954 x 1: 1.36x), tile16 excepted (3-4% slower at k = 7 and 9),
+     * and are unchanged on large products. */
 #if KU == 0
     const int full = K / TK, tail = K - full * TK;
 #else
