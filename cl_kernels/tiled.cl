@@ -55,11 +55,16 @@
  * the loop rolled by default, and its address arithmetic and branch then
  * cost an 8 x 8 tile about 5%.
  *
+ * KTAIL = 1 stops the last step of a K that is not a multiple of TK at K
+ * instead of multiplying the zeros its loads filled in (at K = 1 a whole
+ * slab is TK times the work); KTAIL = 0 multiplies the whole slab, which
+ * some unrolled tiles need to keep their registers (see below).
+ *
  * Parameters: TM, TN, TK, WGM, WGN, VW (1, 2 or 4), DB (0, 1 or 2), LVW (1 or
- * 4), ALIGNED, CVEC, LANE_M (0 or 8), KU (0 or TK). Requires TM % (WGM*LVW)
- * == 0, TN % (WGN*LVW) == 0, and that each slab splits evenly into VW-wide
- * loads over the WGM * WGN work-items; LANE_M = 8 needs WGM % 8 == 0 and
- * WGN % 4 == 0.
+ * 4), ALIGNED, CVEC, LANE_M (0 or 8), KU (0 or TK), KTAIL (0 or 1). Requires
+ * TM % (WGM*LVW) == 0, TN % (WGN*LVW) == 0, and that each slab splits evenly
+ * into VW-wide loads over the WGM * WGN work-items; LANE_M = 8 needs
+ * WGM % 8 == 0 and WGN % 4 == 0.
  */
 #define NT (WGM * WGN)
 #define TPM (TM / WGM)
@@ -79,6 +84,9 @@
 #endif
 #ifndef KU
 #define KU 0
+#endif
+#ifndef KTAIL
+#define KTAIL 1
 #endif
 #if LVW == 4
 typedef float4 floatl;
@@ -230,10 +238,8 @@ typedef float floatl;
             for (int c = 0; c < TPN; c++) acc[r][c] += a[r] * b[c];                  \
     } while (0)
 
-/* The multiply of a full slab, and of the last slab of a K that is not a
- * multiple of TK: that one stops at its kn rows along K instead of
- * multiplying the zeros its loads filled in (at K = 1 a full slab is TK
- * times the work). */
+/* The multiply of a full slab, and of the last slab of a ragged K
+ * (KTAIL = 1), which stops at its kn rows along K. */
 #define MULTIPLY(buf)                                                                \
     do {                                                                             \
         UNROLL_K                                                                     \
@@ -276,14 +282,14 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
         for (int c = 0; c < TPN; c++) acc[r][c] = 0.0f;
     float ra[LA * VW], rb[LB * VW];
 
-    /* `full` steps of TK, then a last one of `tail` if K is ragged. The
-     * unrolled tiles (KU = TK) multiply their last slab whole, zeros and
-     * all: on an H100 the extra loop cost their large products 2-8% (reg64
-     * went from 47 registers to as many as 66). The rolled ones gain where
-     * K is small (tile24 at 3980 x 8576 x 7: 2.8 -> 4.4 TFLOP/s; tile20 at
-     * 549 x 3954 x 1: 1.36x), tile16 excepted (3-4% slower at k = 7 and 9),
-     * and are unchanged on large products. */
-#if KU == 0
+    /* `full` steps of TK, then a last one of `tail` if K is ragged. Measured
+     * on an H100, the short step takes tile24 at 3980 x 8576 x 7 from 2.8 to
+     * 4.4 TFLOP/s, tile20 at 549 x 3954 x 1 up 1.36x and reg64k32 at
+     * 3000 x 3000 x 9 up 1.56x, and leaves large products as they were
+     * (tile16 loses 3-4% at k = 7 and 9). The other unrolled reg tiles keep
+     * KTAIL = 0: with the extra loop reg64 went from 47 registers to as many
+     * as 66, and their large products lost 2-8%. */
+#if KTAIL
     const int full = K / TK, tail = K - full * TK;
 #else
     const int full = (K + TK - 1) / TK, tail = 0;

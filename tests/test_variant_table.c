@@ -77,6 +77,8 @@ static size_t expected_defines(const cl_variant *v, unsigned build, define *out)
         /* The K loop unrolls on GPUs only; only float4-loading variants
          * have an aligned build. */
         D("KU", v->unroll_k && (build & PGEMM_CL_BUILD_GPU) ? d->tile_k : 0);
+        /* Only an unrolled loop may keep the whole last slab. */
+        D("KTAIL", !(v->unroll_k && v->whole_last_step && (build & PGEMM_CL_BUILD_GPU)));
         D("CVEC", v->vector_c);
         D("ALIGNED", (build & PGEMM_CL_BUILD_ALIGNED) && d->vector_width == 4);
         break;
@@ -208,7 +210,7 @@ static void check_refusals(void)
     struct {
         const char *what;
         cl_variant v;
-    } bad[12];
+    } bad[16];
     size_t n = 0;
 #define BAD(text, stmt)                                                                  \
     do {                                                                                 \
@@ -231,6 +233,7 @@ static void check_refusals(void)
                                             x->desc.tile_n = 2 * x->desc.thread_n));
     BAD("float4 C stores with LVW 1", (x->local_vector = 1, x->vector_c = 1));
     BAD("an unrolled direct kernel", (x->source = CL_SOURCE_DIRECT, x->unroll_k = 1));
+    BAD("a whole last step in a rolled loop", (x->unroll_k = 0, x->whole_last_step = 1));
 #undef BAD
     for (size_t i = 0; i < n; i++) {
         const char *why = pgemm_cl_variant_invalid(&bad[i].v);

@@ -19,7 +19,8 @@
  *   reg128        128 x 128 tile, 8 x 8 outputs, single-buffered K steps of 16
  *   reg64x128     64 x 128 tile, 4 x 8 outputs, K steps of 16, double-buffered
  *   (the reg variants: warps of 8 x 4 work-items, K loops unrolled on GPUs, and
- *   the 64-row tiles store C as float4s in aligned builds)
+ *   the 64-row tiles store C as float4s in aligned builds; unrolled, all but
+ *   reg64k32 multiply the last slab of a ragged K whole, cl_kernels/tiled.cl)
  *   vec16x8_1x8, vec16x8_4x8
  *                 float16 x 8 columns per work-item, 1 x 8 or 4 x 8 work-group:
  *                 for CPUs with 16-float vectors (AVX-512)
@@ -44,29 +45,31 @@
  * rusticl and NVIDIA compute them right).
  */
 #define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + ((db) == 1)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
-/* lane_m, unroll_k, vector_c: the work-item arrangement, the K-loop unroll
- * and C's float4 stores (cl_kernels/tiled.cl: LANE_M, KU, CVEC). */
-#define TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, lane_m, unroll_k, vector_c)    \
+/* lane_m, unroll_k, whole_last, vector_c: the work-item arrangement, the
+ * K-loop unroll, the unrolled loop's last step of a ragged K, and C's float4
+ * stores (cl_kernels/tiled.cl: LANE_M, KU, KTAIL, CVEC). */
+#define TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, lane_m, unroll_k, whole_last,  \
+                vector_c)                                                                      \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,                      \
       TILED_LOCAL(tm, tn, tk, db, lvw), db, 0, "fma", 0},                                      \
-     CL_SOURCE_TILED, lvw, lane_m, unroll_k, vector_c}
+     CL_SOURCE_TILED, lvw, lane_m, unroll_k, whole_last, vector_c}
 #define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                                 \
-    TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, 0, 0, 0)
+    TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, 0, 0, 0, 0)
 
 #define VEC(name, wgm, wgn, vm, tn)                                                           \
     {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0, "fma", 0},  \
-     CL_SOURCE_VECTOR, 1, 0, 0, 0}
+     CL_SOURCE_VECTOR, 1, 0, 0, 0, 0}
 
 static const cl_variant k_variants[] = {
     {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0}, CL_SOURCE_DIRECT, 1, 0,
-     0, 0},
+     0, 0, 0},
     TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
     TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
     TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),
-    TILED_X("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4, 8, 1, 1),
-    TILED_X("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 2, 4, 8, 1, 1),
-    TILED_X("reg128", "reg", 128, 128, 16, 16, 16, 4, 0, 4, 8, 1, 0),
-    TILED_X("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4, 8, 1, 1),
+    TILED_X("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4, 8, 1, 1, 1),
+    TILED_X("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 2, 4, 8, 1, 0, 1),
+    TILED_X("reg128", "reg", 128, 128, 16, 16, 16, 4, 0, 4, 8, 1, 1, 0),
+    TILED_X("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4, 8, 1, 1, 1),
     VEC("vec16x8_1x8", 1, 8, 16, 8),
     VEC("vec16x8_4x8", 4, 8, 16, 8),
     VEC("vec8x8_2x8", 2, 8, 8, 8),
@@ -108,13 +111,14 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsi
                                  "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DVM=%u -DTN=%u "
                                  "-DWGM=%u -DWGN=%u",
                                  trans_a, trans_b, d->thread_m, d->thread_n, d->wg_m, d->wg_n);
+    int unrolled = v->unroll_k && (build & PGEMM_CL_BUILD_GPU);
     return pgemm_text_format(dst, cap,
                              "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DTM=%u -DTN=%u -DTK=%u "
                              "-DWGM=%u -DWGN=%u -DVW=%u -DDB=%d -DLVW=%u -DLANE_M=%u -DKU=%u "
-                             "-DALIGNED=%d -DCVEC=%d",
+                             "-DKTAIL=%d -DALIGNED=%d -DCVEC=%d",
                              trans_a, trans_b, d->tile_m, d->tile_n, d->tile_k, d->wg_m, d->wg_n,
                              d->vector_width, d->double_buffered, v->local_vector, v->lane_m,
-                             v->unroll_k && (build & PGEMM_CL_BUILD_GPU) ? d->tile_k : 0u,
+                             unrolled ? d->tile_k : 0u, !(unrolled && v->whole_last_step),
                              (build & PGEMM_CL_BUILD_ALIGNED) &&
                                  pgemm_cl_variant_has_aligned_build(v),
                              v->vector_c);
@@ -157,6 +161,9 @@ const char *pgemm_cl_variant_invalid(const cl_variant *v)
         return pgemm_text_format(why, sizeof why,
                                  "%s: lane_m, unroll_k and vector_c are for tiled variants",
                                  d->name);
+    if (v->whole_last_step && !v->unroll_k)
+        return pgemm_text_format(why, sizeof why,
+                                 "%s: whole_last_step is for variants with unroll_k", d->name);
     if (v->lane_m != 0 && (v->lane_m != 8 || d->wg_m % 8 || d->wg_n % 4))
         return pgemm_text_format(why, sizeof why,
                                  "%s: lane_m %u (0, or 8 with wg_m %% 8 == 0 and wg_n %% 4 == 0)",

@@ -23,6 +23,8 @@ typedef struct cl_variant {
     unsigned lane_m;         /* tiled: 8 = each 32 work-items 8 along M x 4 along N;
                                 0 = the work-group's rows of wg_m */
     int unroll_k;            /* tiled: unroll the multiply's K loop fully on GPUs */
+    int whole_last_step;     /* tiled, where the K loop is unrolled: the last step of a
+                                ragged K multiplies its whole slab, zeros included */
     int vector_c;            /* tiled: float4 stores of C in aligned builds */
 } cl_variant;
 
