@@ -40,6 +40,12 @@ void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned 
         double slots = units * resident;
         f[16 + resident] = groups / (ceil_div(groups, slots) * slots);
     }
+    /* The share of the device's work-group slots that computes C: a tile
+     * grid that fits m x n loosely and a last wave that runs half empty
+     * cost together, which depth-4 trees on the two factors apart miss. */
+    f[21] = f[4] * f[6];
+    for (int resident = 2; resident <= 4; resident++)
+        f[20 + resident] = f[4] * f[16 + resident];
 }
 
 unsigned pgemm_shape_packed_vectors(const pgemm_shape *s)

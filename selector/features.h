@@ -26,8 +26,10 @@
  *         compute unit: how many fit depends on the variant's registers and
  *         local memory, which the selector does not know, so each variant's
  *         model uses the one that matches it
+ *   21-24 useful share of the slots: fill (4) times wave efficiency with
+ *         1 (6), 2, 3 and 4 (18-20) work-groups resident
  */
-enum { PGEMM_FEATURES = 21 };
+enum { PGEMM_FEATURES = 25 };
 
 void pgemm_features(const pgemm_variant_desc *v, const pgemm_shape *s, unsigned compute_units,
                     double *f);
