@@ -19,8 +19,9 @@
  *   reg128        128 x 128 tile, 8 x 8 outputs, single-buffered K steps of 16
  *   reg64x128     64 x 128 tile, 4 x 8 outputs, K steps of 16, double-buffered
  *   (the reg variants: warps of 8 x 4 work-items, K loops unrolled on GPUs, and
- *   the 64-row tiles store C as float4s in aligned builds; unrolled, all but
- *   reg64k32 multiply the last slab of a ragged K whole, cl_kernels/tiled.cl)
+ *   the 64-row tiles store C as float4s wherever C's layout allows; unrolled,
+ *   all but reg64k32 multiply the last slab of a ragged K whole,
+ *   cl_kernels/tiled.cl)
  *   vec16x8_1x8, vec16x8_4x8
  *                 float16 x 8 columns per work-item, 1 x 8 or 4 x 8 work-group:
  *                 for CPUs with 16-float vectors (AVX-512)

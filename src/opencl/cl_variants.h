@@ -25,7 +25,8 @@ typedef struct cl_variant {
     int unroll_k;            /* tiled: unroll the multiply's K loop fully on GPUs */
     int whole_last_step;     /* tiled, where the K loop is unrolled: the last step of a
                                 ragged K multiplies its whole slab, zeros included */
-    int vector_c;            /* tiled: float4 stores of C in aligned builds */
+    int vector_c;            /* tiled: float4 stores of full C tiles wherever C's layout
+                                allows them, in either build */
 } cl_variant;
 
 size_t pgemm_cl_variant_count(void);
