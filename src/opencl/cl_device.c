@@ -131,6 +131,13 @@ pgemm_status pgemm_cl_pick_device(const pgemm_backend_config *cfg, cl_pick *out,
     return PGEMM_SUCCESS;
 }
 
+int pgemm_cl_platform_caches_builds(cl_platform_id platform)
+{
+    char vendor[PGEMM_NAME_LEN];
+    platform_string(platform, CL_PLATFORM_VENDOR, vendor, sizeof vendor);
+    return pgemm_text_icontains(vendor, "The pocl project");
+}
+
 void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info)
 {
     cl_device_id d = pick->device;

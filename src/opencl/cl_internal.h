@@ -32,6 +32,10 @@ pgemm_status pgemm_cl_pick_device(const pgemm_backend_config *cfg, cl_pick *out,
 /* Appends the platform/device listing (with indices as PGEMM_DEVICE sees them). */
 void pgemm_cl_describe(const pgemm_backend_config *cfg, char *text, size_t cap);
 
+/* Whether the platform's driver keeps its own disk cache of program builds
+ * (PoCL), so that pgemm's cache of program binaries adds nothing. */
+int pgemm_cl_platform_caches_builds(cl_platform_id platform);
+
 /* Fills the device fields of info. */
 void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info);
 

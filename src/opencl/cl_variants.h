@@ -42,7 +42,8 @@ int pgemm_cl_variant_has_aligned_build(const cl_variant *v);
 /* What a build is for, besides the transposes. */
 enum {
     /* A, B and C, offsets, leading dimensions and batch strides are
-     * multiples of 4 floats (only for variants with an aligned build). */
+     * multiples of 4 floats (only for variants with an aligned build; the
+     * backend asks for it on GPUs only, cl_backend.c says why). */
     PGEMM_CL_BUILD_ALIGNED = 1,
     /* The device is a GPU: variants with unroll_k unroll their K loop (on
      * CPU drivers a full unroll multiplies the compile time, PoCL's by ten). */
