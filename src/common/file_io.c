@@ -1,0 +1,130 @@
+#include "common/file_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/text.h"
+
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a plain file";
+}
+
+int pgemm_file_open_regular(const char *path, struct stat *st, char *why, size_t cap)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. It
+     * changes nothing for the regular files that pass the check. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        pgemm_text_copy(why, cap, strerror(errno));
+        return -1;
+    }
+    struct stat own;
+    if (!st) st = &own;
+    if (fstat(fd, st) != 0) {
+        pgemm_text_copy(why, cap, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        pgemm_text_format(why, cap, "not a regular file (%s)", kind_of(st->st_mode));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+char *pgemm_file_read(const char *path, size_t max, size_t *len, char *why, size_t cap)
+{
+    struct stat st;
+    int fd = pgemm_file_open_regular(path, &st, why, cap);
+    if (fd < 0) return NULL;
+    if ((uintmax_t)st.st_size > max) {
+        pgemm_text_format(why, cap, "%jd bytes, more than the %zu allowed", (intmax_t)st.st_size,
+                          max);
+        close(fd);
+        return NULL;
+    }
+    /* The size may change while we read: read up to max + 1 and judge by
+     * what arrived. */
+    size_t want = (size_t)st.st_size, got = 0;
+    char *buf = malloc(want + 2);
+    if (!buf) {
+        pgemm_text_copy(why, cap, "out of memory");
+        close(fd);
+        return NULL;
+    }
+    for (;;) {
+        if (got == want + 1) break;
+        ssize_t n = read(fd, buf + got, want + 1 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            pgemm_text_copy(why, cap, strerror(errno));
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got > want) {
+        pgemm_text_copy(why, cap, "the file grew while it was read");
+        free(buf);
+        return NULL;
+    }
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int pgemm_file_write_atomic(const char *path, const pgemm_file_part *parts, size_t count,
+                            char *why, size_t cap)
+{
+    static atomic_uint counter;
+    char tmp[4200];
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        pgemm_text_format(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
+                          atomic_fetch_add(&counter, 1u));
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        pgemm_text_format(why, cap, "cannot create %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < count && ok; i++) ok = write_all(fd, parts[i].data, parts[i].len) == 0;
+    int saved = errno;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) == 0) return 0;
+    if (ok) saved = errno;
+    pgemm_text_format(why, cap, "writing %s failed: %s", path, strerror(saved));
+    unlink(tmp);
+    return -1;
+}
