@@ -167,7 +167,8 @@ PGEMM_API pgemm_status pgemm_synchronize(pgemm_context *ctx);
 
 /* Host pointers; blocking. CBLAS semantics exactly: beta == 0 means C is not
  * read (NaN in C does not propagate); alpha == 0 means A and B are not read;
- * m == 0 or n == 0 is a no-op; k == 0 scales C by beta. Only the m x n window
+ * m == 0 or n == 0 is a no-op; k == 0 scales C by beta (alpha is not used:
+ * a NaN or infinite alpha leaves beta * C). Only the m x n window
  * of C is written: padding between columns (rows) stays untouched. */
 PGEMM_API pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout,
                                         pgemm_transpose ta, pgemm_transpose tb,

@@ -69,7 +69,9 @@ typedef struct pgemm_variant_desc {
  * A GEMM in column-major form: C(m x n) = alpha * op(A)(m x k) * op(B)(k x n)
  * + beta * C. op(X) = X^T when trans_x. Offsets, leading dimensions and
  * strides are in elements. k == 0 means "scale C by beta" (A and B are not
- * read); m and n are never 0. beta == 0 means C must not be read.
+ * read, and alpha is 0: the core sends alpha == 0 as k == 0 and a NaN or
+ * infinite alpha with k == 0 as alpha == 0); m and n are never 0. beta == 0
+ * means C must not be read.
  * A and B hold a_type / b_type elements (offsets, leading dimensions and
  * strides count those); C is always fp32. The core sends fp16 operands only
  * to fp16 variants.

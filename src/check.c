@@ -190,8 +190,12 @@ pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
     int row = call->layout == PGEMM_ROW_MAJOR;
     out->m = row ? call->n : call->m;
     out->n = row ? call->m : call->n;
-    out->k = call->k;
-    out->alpha = call->alpha;
+    /* CBLAS: with k == 0 or alpha == 0, C = beta * C. A and B are not read,
+     * and alpha multiplies nothing: a NaN or infinite alpha must not turn the
+     * empty sum into NaN, as alpha * 0 would in a kernel's epilogue. */
+    int scale_only = call->k == 0 || call->alpha == 0.0f;
+    out->k = scale_only ? 0 : call->k;
+    out->alpha = scale_only ? 0.0f : call->alpha;
     out->beta = call->beta;
     const operand *first = row ? &b : &a, *second = row ? &a : &b;
     out->a_type = first->type;

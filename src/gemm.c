@@ -73,8 +73,7 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
     call.precision_requested = ctx->precision;
     call.precision_used = PGEMM_PRECISION_FP32;
 
-    if (g->alpha == 0.0f) g->k = 0; /* CBLAS: A and B are not read */
-    if (g->k == 0 && g->beta == 1.0f) {
+    if (g->k == 0 && g->beta == 1.0f) { /* pgemm_check_gemm made alpha == 0 into k == 0 */
         pgemm_text_copy(call.why, sizeof call.why,
                         "alpha == 0 or k == 0, and beta == 1: C is unchanged, nothing ran");
     } else {
@@ -220,13 +219,12 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
     pgemm_gemm_args g;
     pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
     if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;
-    if ((g.alpha == 0.0f || g.k == 0) && g.beta == 1.0f) {
+    if (g.k == 0 && g.beta == 1.0f) {
         pthread_mutex_lock(&ctx->lock);
         st = dispatch(ctx, &g); /* records "nothing ran" */
         pthread_mutex_unlock(&ctx->lock);
         return st;
     }
-    if (g.alpha == 0.0f) g.k = 0;
 
     pgemm_stored sa = pgemm_stored_a(&g), sb = pgemm_stored_b(&g), sc = pgemm_stored_c(&g);
     float *host_c = g.c;

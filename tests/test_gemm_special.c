@@ -4,7 +4,8 @@
  *
  *   beta == 0 with NaN in C           C is not read: no NaN in the result
  *   alpha == 0 with NaN in A and B    A and B are not read (host: even NULL)
- *   k == 0                            C = beta * C (beta 0: zeros over NaN)
+ *   k == 0                            C = beta * C (beta 0: zeros over NaN),
+ *                                     also with alpha NaN or +-inf
  *   m == 0 or n == 0                  a no-op: nothing changes
  *   alpha == 0 (or k == 0), beta == 1 nothing runs; last_call says so
  *   repeated calls, beta == 1         asynchronous GEMMs on one buffer run
@@ -76,6 +77,15 @@ static void corner_cases(pgemm_context *ctx, const char *name, size_t v, int com
         BASE(17, 3, 0);
         gc.alpha = 2.0f; gc.beta = 0.0f; gc.nan_c = 1; gc.null_ab = which == TEST_API_HOST;
         run(ctx, &gc);
+        /* k == 0 with alpha NaN or infinite: still beta * C (alpha multiplies
+         * an empty sum, which reference BLAS never computes). */
+        static const float odd_alpha[] = {NAN, INFINITY, -INFINITY};
+        for (int a = 0; a < 3; a++) {
+            BASE(11 + a, 6, 0);
+            gc.alpha = odd_alpha[a]; gc.beta = a == 1 ? 0.0f : -0.75f;
+            gc.nan_c = a == 1; gc.nan_ab = 1;
+            run(ctx, &gc);
+        }
 
         /* m == 0 or n == 0: no-op; every C element keeps its bits. */
         BASE(0, 13, 7);

@@ -64,13 +64,17 @@ double pgemm_ref_element(pgemm_layout layout, pgemm_transpose ta, pgemm_transpos
     op_strides(layout, ta, lda, &ai, &ap);
     op_strides(layout, tb, ldb, &bp, &bj);
     double c = beta == 0.0f ? 0.0 : (double)beta * c0[pgemm_ref_index(layout, i, j, ldc)];
+    /* k == 0 or alpha == 0: C = beta * C, whatever alpha is (NaN included). */
+    if (k == 0 || alpha == 0.0f) {
+        *mag_out = fabs(c);
+        return c;
+    }
     double sum = 0.0, mag = 0.0;
-    if (alpha != 0.0f)
-        for (size_t p = 0; p < k; p++) {
-            double t = (double)a[i * ai + p * ap] * b[p * bp + j * bj];
-            sum += t;
-            mag += fabs(t);
-        }
+    for (size_t p = 0; p < k; p++) {
+        double t = (double)a[i * ai + p * ap] * b[p * bp + j * bj];
+        sum += t;
+        mag += fabs(t);
+    }
     *mag_out = fabs((double)alpha) * mag + fabs(c);
     return (double)alpha * sum + c;
 }
