@@ -8,8 +8,11 @@
  * shape. Every function returns a pgemm_status (0 = success); on failure the
  * context keeps a detailed message, read with pgemm_last_error().
  *
- * Thread safety: a context may be used from several threads; calls on one
- * context are serialised internally. Different contexts are independent.
+ * Thread safety: a context may be used from several threads at once; its
+ * GEMMs and buffer operations are serialised internally. What a call leaves
+ * to read afterwards (pgemm_last_error, pgemm_last_call) is kept per calling
+ * thread, so threads sharing a context never see each other's. Different
+ * contexts are independent. docs/API.md has the whole contract.
  */
 #ifndef PGEMM_H
 #define PGEMM_H
@@ -105,9 +108,10 @@ PGEMM_API void pgemm_options_init(pgemm_options *opts);
 PGEMM_API pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out);
 PGEMM_API void pgemm_context_destroy(pgemm_context *ctx);
 
-/* The detailed message of the last failing call on ctx ("" if none). The
- * string stays valid until the next call on ctx. ctx may be NULL: then the
- * message of the last failed pgemm_context_create() of this thread. */
+/* The detailed message of this thread's last call on ctx if it failed ("" if
+ * it succeeded, or if this thread has made none). The string stays valid
+ * until this thread's next pgemm call. ctx may be NULL: then the message of
+ * this thread's last failed pgemm_context_create(). */
 PGEMM_API const char *pgemm_last_error(const pgemm_context *ctx);
 
 /* Precision for the following calls on ctx. */
@@ -246,7 +250,8 @@ typedef struct pgemm_call_info {
     char why[PGEMM_REASON_LEN];         /* why this variant (and precision) */
 } pgemm_call_info;
 
-/* What the last successful GEMM call on ctx ran. */
+/* What this thread's last successful GEMM call on ctx ran; INVALID_ARGUMENT
+ * (and *out zeroed) when this thread has had none on ctx. */
 PGEMM_API pgemm_status pgemm_last_call(const pgemm_context *ctx, pgemm_call_info *out);
 
 /* The kernel variants of ctx's backend, by index 0 .. count-1. */

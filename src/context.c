@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "loader.h"
 #include "log.h"
+#include "records.h"
 
 /* Backends in the order AUTO tries them. */
 static const pgemm_backend k_auto_order[] = {PGEMM_BACKEND_HIP, PGEMM_BACKEND_OPENCL};
@@ -86,13 +87,18 @@ static pgemm_status check_options(const pgemm_options *o)
     return PGEMM_SUCCESS;
 }
 
+/* `cache_why` (may be NULL) receives why there is no cache dir. */
 static void fill_config(pgemm_backend_config *cfg, const pgemm_options *o, char *cache_buf,
-                        size_t cache_cap)
+                        size_t cache_cap, char *cache_why, size_t why_cap)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->device_index = o->device_index;
     cfg->opencl_platform = o->opencl_platform;
-    cfg->cache_dir = pgemm_cache_dir(cache_buf, cache_cap);
+    char why[PGEMM_REASON_LEN];
+    cfg->cache_dir = pgemm_cache_dir_trusted(cache_buf, cache_cap, why, sizeof why);
+    if (!cfg->cache_dir && strcmp(why, "off") != 0)
+        pgemm_log(PGEMM_LOG_INFO, "cache: not used (kernels and tuned models): %s", why);
+    if (cache_why) pgemm_text_copy(cache_why, why_cap, cfg->cache_dir ? "" : why);
     cfg->log_level = o->log_level;
     cfg->log = pgemm_log_line;
 }
@@ -159,11 +165,12 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     pthread_mutex_init(&ctx->lock, NULL);
     ctx->precision = o.precision;
     ctx->forced_variant = -1;
+    ctx->serial = pgemm_record_new_context();
     ctx->log_level = o.log_level;
 
     char cache_buf[1024];
     pgemm_backend_config cfg;
-    fill_config(&cfg, &o, cache_buf, sizeof cache_buf);
+    fill_config(&cfg, &o, cache_buf, sizeof cache_buf, NULL, 0);
     cfg.native_queue = native_queue;
 
     const pgemm_backend *order = k_auto_order;
@@ -216,7 +223,7 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     if (forced && *forced) {
         st = pgemm_force_variant(ctx, forced);
         if (st != PGEMM_SUCCESS) {
-            pgemm_fail(NULL, st, "PGEMM_VARIANT: %s", ctx->last_error);
+            pgemm_fail(NULL, st, "PGEMM_VARIANT: %s", pgemm_last_error(ctx));
             pgemm_context_destroy(ctx);
             return st;
         }
@@ -299,9 +306,9 @@ pgemm_status pgemm_describe_system(char *text, size_t cap, size_t *needed)
     pgemm_options_init(&o);
     pgemm_status st = apply_environment(&o);
     if (st != PGEMM_SUCCESS) return st;
-    char cache_buf[1024];
+    char cache_buf[1024], cache_why[PGEMM_REASON_LEN];
     pgemm_backend_config cfg;
-    fill_config(&cfg, &o, cache_buf, sizeof cache_buf);
+    fill_config(&cfg, &o, cache_buf, sizeof cache_buf, cache_why, sizeof cache_why);
     for (size_t i = 0; i < sizeof k_auto_order / sizeof k_auto_order[0]; i++) {
         const char *name = pgemm_backend_name(k_auto_order[i]);
         pgemm_plugin plugin;
@@ -315,8 +322,10 @@ pgemm_status pgemm_describe_system(char *text, size_t cap, size_t *needed)
         plugin.iface->describe(&cfg, report + used, sizeof report - used);
         pgemm_plugin_unload(&plugin);
     }
-    pgemm_text_append(report, sizeof report, "kernel cache: %s\n",
-                      cfg.cache_dir ? cfg.cache_dir : "off");
+    if (cfg.cache_dir)
+        pgemm_text_append(report, sizeof report, "cache (kernels, models): %s\n", cfg.cache_dir);
+    else pgemm_text_append(report, sizeof report, "cache (kernels, models): %s%s\n",
+                           strcmp(cache_why, "off") ? "not used: " : "", cache_why);
     size_t len = strlen(report);
     if (needed) *needed = len + 1;
     if (text && cap) pgemm_text_copy(text, cap, report);

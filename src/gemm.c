@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "internal.h"
 #include "log.h"
+#include "records.h"
 #include "selector/selector.h"
 
 /* Picks the variant (forced or selected) and describes the call in *call.
@@ -64,7 +65,8 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
 }
 
 /* Runs a checked column-major GEMM whose a, b, c are backend buffers. With
- * the lock held. ctx->last_call changes only when the call succeeds. */
+ * the lock held. The calling thread's last call on ctx changes only when
+ * the call succeeds. */
 static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
 {
     pgemm_call_info call;
@@ -87,8 +89,11 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
         pgemm_log(PGEMM_LOG_DEBUG, "sgemm %zux%zux%zu batch %zu -> %s (%s)", g->m, g->n, g->k,
                   g->batch_count, call.variant, call.why);
     }
-    ctx->last_call = call;
-    ctx->has_last_call = 1;
+    pgemm_record *r = pgemm_record_find(ctx->serial, 1);
+    if (r) {
+        r->call = call;
+        r->has_call = 1;
+    }
     return PGEMM_SUCCESS;
 }
 
@@ -263,10 +268,11 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
 pgemm_status pgemm_last_call(const pgemm_context *ctx, pgemm_call_info *out)
 {
     if (!ctx || !out) return PGEMM_ERROR_INVALID_ARGUMENT;
-    if (!ctx->has_last_call) {
+    const pgemm_record *r = pgemm_record_find(ctx->serial, 0);
+    if (!r || !r->has_call) {
         memset(out, 0, sizeof *out);
         return PGEMM_ERROR_INVALID_ARGUMENT;
     }
-    *out = ctx->last_call;
+    *out = r->call;
     return PGEMM_SUCCESS;
 }

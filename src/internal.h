@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backend.h"
 #include "pgemm.h"
@@ -28,11 +29,10 @@ struct pgemm_context {
     pgemm_precision precision;
     long forced_variant;         /* -1: selector chooses */
     int log_level;
-    pgemm_call_info last_call;
-    int has_last_call;
+    uint64_t serial;             /* names the context in the calling threads'
+                                    records (records.h): error, last call */
     pgemm_staging staging;
     pgemm_selector selector;     /* models per precision, decision cache */
-    char last_error[PGEMM_REASON_LEN * 2];
 };
 
 struct pgemm_buffer {
@@ -45,11 +45,12 @@ struct pgemm_buffer {
 pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_queue,
                                      pgemm_context **out);
 
-/* Records a detailed error on ctx (or the thread's creation error when ctx is
- * NULL) and returns status, so callers can `return pgemm_fail(...)`. */
+/* Records a detailed error for the calling thread on ctx (or the thread's
+ * creation error when ctx is NULL) and returns status, so callers can
+ * `return pgemm_fail(...)`. */
 pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Clears the context's error text at the start of a call. */
+/* Clears the calling thread's error text on ctx at the start of a call. */
 void pgemm_clear_error(pgemm_context *ctx);
 
 #endif

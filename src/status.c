@@ -4,6 +4,7 @@
 
 #include "internal.h"
 #include "log.h"
+#include "records.h"
 
 #define PGEMM_STR2(x) #x
 #define PGEMM_STR(x) PGEMM_STR2(x)
@@ -41,15 +42,25 @@ const char *pgemm_backend_name(pgemm_backend backend)
 }
 
 /* Creation errors have no context to live in: keep them per thread. */
-static _Thread_local char g_creation_error[PGEMM_REASON_LEN * 2];
+static _Thread_local char g_creation_error[PGEMM_ERROR_LEN];
+
+/* The calling thread's error text on ctx (records.h); NULL when it has none
+ * and `create` is 0, or when memory runs out. */
+static char *error_text(const pgemm_context *ctx, int create)
+{
+    if (!ctx) return g_creation_error;
+    pgemm_record *r = pgemm_record_find(ctx->serial, create);
+    return r ? r->error : NULL;
+}
 
 pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt, ...)
 {
-    char *dst = ctx ? ctx->last_error : g_creation_error;
-    size_t cap = ctx ? sizeof ctx->last_error : sizeof g_creation_error;
+    char lost[PGEMM_ERROR_LEN];
+    char *dst = error_text(ctx, 1);
+    if (!dst) dst = lost; /* still logged */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(dst, cap, fmt, ap);
+    vsnprintf(dst, PGEMM_ERROR_LEN, fmt, ap);
     va_end(ap);
     pgemm_log(PGEMM_LOG_INFO, "error (%s): %s", pgemm_status_string(status), dst);
     return status;
@@ -57,13 +68,14 @@ pgemm_status pgemm_fail(pgemm_context *ctx, pgemm_status status, const char *fmt
 
 void pgemm_clear_error(pgemm_context *ctx)
 {
-    if (ctx) ctx->last_error[0] = '\0';
-    else g_creation_error[0] = '\0';
+    char *text = error_text(ctx, 0);
+    if (text) text[0] = '\0';
 }
 
 const char *pgemm_last_error(const pgemm_context *ctx)
 {
-    return ctx ? ctx->last_error : g_creation_error;
+    const char *text = error_text(ctx, 0);
+    return text ? text : "";
 }
 
 const char *pgemm_datatype_name(pgemm_datatype type)

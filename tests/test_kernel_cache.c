@@ -1,10 +1,11 @@
 /*
- * The OpenCL kernel binary cache (src/opencl/cl_program.c):
+ * The OpenCL kernel binary cache (src/opencl/cl_cache.h):
  *
  *  1. PGEMM_CACHE_DIR=<fresh dir>: GEMMs with 5 (variant, transpose)
- *     kernels leave *.bin files there (in a subfolder), each a well-formed
- *     entry: "PGEMMCL1" | u64 key length | key | u64 binary length |
- *     u64 FNV-1a of the binary | binary; no temporary files left over.
+ *     kernels leave *.bin files there (in a subfolder, beside its secret
+ *     `key`: 32 bytes, mode 0600), each a well-formed entry: "PGEMMCL2" |
+ *     u64 key length | key | u64 binary length | HMAC-SHA256 under the
+ *     secret | binary; no temporary files left over.
  *  2. Every file damaged in place (truncated, emptied, bytes flipped, header
  *     overwritten, junk appended): a new context gives correct results and
  *     every file is a well-formed entry again.
@@ -19,6 +20,16 @@
  *     (-DALIGNED=1) exactly when A, B and C, their offsets, leading
  *     dimensions and batch strides are all multiples of 4 floats; on a CPU
  *     device never.
+ *  7. Entries the driver must never see: well-formed but signed under
+ *     another secret (one of them with its binary cut in half: the entry
+ *     that crashed PoCL inside clCreateProgramWithBinary when the cache was
+ *     trusted input), a FIFO in place of an entry (must not hang), and, run
+ *     as root, an entry owned by another user: each is rebuilt, results are
+ *     right, and the file is a sound entry again.
+ *  8. A secret that others can read is replaced (the entries signed with it
+ *     are rebuilt); a cache folder writable by its group, or a folder above
+ *     it writable by everyone and not sticky, is not used at all: GEMMs run
+ *     right and write nothing there.
  *
  * On PoCL, which keeps its own cache of builds, pgemm writes no entries:
  * the test checks that GEMMs leave nothing in PGEMM_CACHE_DIR and stops.
@@ -36,6 +47,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nettle/hmac.h>
+
 #include "gemm_case.h"
 #include "test_util.h"
 
@@ -49,7 +62,7 @@ typedef struct cache_file {
 } cache_file;
 
 typedef struct listing {
-    size_t count, tmp_count;
+    size_t count, tmp_count, secret_count; /* secrets ("key") are not in f[] */
     cache_file f[MAX_FILES];
 } listing;
 
@@ -61,6 +74,10 @@ static int collect(const char *path, const struct stat *st, int type, struct FTW
     if (type != FTW_F) return 0;
     size_t len = strlen(path);
     if (len > 4 && !strcmp(path + len - 4, ".tmp")) g_list->tmp_count++;
+    if (len >= 4 && !strcmp(path + len - 4, "/key")) {
+        g_list->secret_count++;
+        return 0;
+    }
     if (g_list->count < MAX_FILES) {
         cache_file *f = &g_list->f[g_list->count];
         snprintf(f->path, sizeof f->path, "%s", path);
@@ -92,16 +109,6 @@ static size_t count_bin(const listing *l)
     return n;
 }
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -119,23 +126,60 @@ static unsigned char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* NULL if path is a well-formed cache entry, else what is wrong. */
+/* The secret of the cache folder holding entry `path` (its "key" file). */
+static int read_secret(const char *path, unsigned char secret[32])
+{
+    char key_path[1100];
+    snprintf(key_path, sizeof key_path, "%s", path);
+    char *slash = strrchr(key_path, '/');
+    REQUIRE(slash);
+    snprintf(slash + 1, sizeof key_path - (size_t)(slash + 1 - key_path), "key");
+    size_t len;
+    unsigned char *k = slurp(key_path, &len);
+    int ok = k && len == 32;
+    if (ok) memcpy(secret, k, 32);
+    free(k);
+    return ok;
+}
+
+/* HMAC-SHA256 of an entry's fields under secret, as cl_cache.c signs them. */
+static void entry_mac(const unsigned char secret[32], const unsigned char *key, uint64_t key_len,
+                      const unsigned char *bin, uint64_t bin_len, uint8_t out[32])
+{
+    struct hmac_sha256_ctx h;
+    hmac_sha256_set_key(&h, 32, secret);
+    hmac_sha256_update(&h, 8, (const uint8_t *)"PGEMMCL2");
+    hmac_sha256_update(&h, 8, (const uint8_t *)&key_len);
+    hmac_sha256_update(&h, key_len, key);
+    hmac_sha256_update(&h, 8, (const uint8_t *)&bin_len);
+    hmac_sha256_update(&h, bin_len, bin);
+    hmac_sha256_digest(&h, 32, out);
+}
+
+/* NULL if path is a well-formed cache entry signed under its folder's
+ * secret, else what is wrong. */
 static const char *entry_problem(const char *path)
 {
     size_t len;
+    unsigned char secret[32];
+    if (!read_secret(path, secret)) return "no sound secret beside it";
     unsigned char *p = slurp(path, &len);
     const char *why = NULL;
-    uint64_t key_len, bin_len, sum;
+    uint64_t key_len, bin_len;
     if (!p) return "unreadable";
-    if (len < 32 || memcmp(p, "PGEMMCL1", 8) != 0) why = "bad magic";
+    if (len < 56 || memcmp(p, "PGEMMCL2", 8) != 0) why = "bad magic";
     else {
         memcpy(&key_len, p + 8, 8);
-        if (key_len > len - 32) why = "bad key length";
+        if (key_len > len - 56) why = "bad key length";
         else {
             memcpy(&bin_len, p + 16 + key_len, 8);
-            memcpy(&sum, p + 24 + key_len, 8);
-            if (bin_len == 0 || 32 + key_len + bin_len != len) why = "bad binary length";
-            else if (fnv1a64(p + 32 + key_len, bin_len) != sum) why = "bad checksum";
+            const unsigned char *mac = p + 24 + key_len, *bin = mac + 32;
+            uint8_t want[32];
+            if (bin_len == 0 || 56 + key_len + bin_len != len) why = "bad binary length";
+            else {
+                entry_mac(secret, p + 16, key_len, bin, bin_len, want);
+                if (memcmp(want, mac, 32) != 0) why = "bad MAC";
+            }
         }
     }
     free(p);
@@ -276,6 +320,114 @@ static void check_alignment(const char *base, int cpu)
     }
 }
 
+/* Rewrites entry `path` with its own key, the first `keep` bytes of its
+ * binary, and a MAC under a secret that is not the cache's. */
+static void forge(const char *path, size_t keep_num, size_t keep_den)
+{
+    size_t len;
+    unsigned char *p = slurp(path, &len);
+    REQUIRE(p && len > 56);
+    uint64_t key_len, bin_len;
+    memcpy(&key_len, p + 8, 8);
+    memcpy(&bin_len, p + 16 + key_len, 8);
+    REQUIRE(56 + key_len + bin_len == len);
+    uint64_t cut = bin_len * keep_num / keep_den;
+    unsigned char other[32];
+    for (int i = 0; i < 32; i++) other[i] = (unsigned char)(7 * i + 1);
+    uint8_t mac[32];
+    entry_mac(other, p + 16, key_len, p + 56 + key_len, cut, mac);
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    REQUIRE(fwrite(p, 1, 16 + key_len, f) == 16 + key_len && fwrite(&cut, 8, 1, f) == 1 &&
+            fwrite(mac, 1, 32, f) == 32 && fwrite(p + 56 + key_len, 1, cut, f) == cut);
+    REQUIRE(fclose(f) == 0);
+    free(p);
+}
+
+/* 7. Entries that must never reach the driver. */
+static void untrusted_entries(const char *cache)
+{
+    test_setenv("PGEMM_CACHE_DIR", cache);
+    listing l;
+    list_files(cache, &l);
+    REQUIRE(l.count >= 4 && l.count <= MAX_FILES);
+    forge(l.f[0].path, 1, 2); /* half the binary */
+    forge(l.f[1].path, 1, 1); /* whole, another secret */
+    REQUIRE(unlink(l.f[2].path) == 0);
+    REQUIRE(mkfifo(l.f[2].path, 0600) == 0);
+    int as_root = geteuid() == 0;
+    if (as_root) REQUIRE(chown(l.f[3].path, 65534, 65534) == 0);
+    alarm(120); /* a FIFO read by mistake blocks: fail instead of hanging */
+    run_gemms("untrusted entries");
+    alarm(0);
+    for (size_t i = 0; i < (as_root ? 4u : 3u); i++) {
+        struct stat st;
+        int replaced = lstat(l.f[i].path, &st) == 0 && S_ISREG(st.st_mode) &&
+                       st.st_uid == geteuid();
+        CHECK_MSG(replaced, "%s was not replaced by an entry of this user", l.f[i].path);
+        if (!replaced) continue;
+        const char *why = entry_problem(l.f[i].path);
+        CHECK_MSG(!why, "%s was not rebuilt: %s", l.f[i].path, why);
+    }
+    printf("test_kernel_cache: entries signed elsewhere, a FIFO%s: rebuilt\n",
+           as_root ? ", another user's entry" : "");
+}
+
+/* 8. Secrets others can read, and folders others can write. */
+static void untrusted_folders(const char *base, const char *cache)
+{
+    char key_path[1200];
+    snprintf(key_path, sizeof key_path, "%s/opencl/key", cache);
+    size_t len;
+    unsigned char *old = slurp(key_path, &len);
+    REQUIRE(old && len == 32);
+    REQUIRE(chmod(key_path, 0644) == 0);
+    run_gemms("secret readable by others");
+    unsigned char *now = slurp(key_path, &len);
+    struct stat st;
+    CHECK_MSG(now && len == 32 && memcmp(old, now, 32) != 0 && stat(key_path, &st) == 0 &&
+                  (st.st_mode & 077) == 0,
+              "a secret readable by others was not replaced by a private one");
+    listing l;
+    list_files(cache, &l);
+    for (size_t i = 0; i < l.count && i < MAX_FILES; i++) {
+        const char *why = entry_problem(l.f[i].path);
+        CHECK_MSG(!why, "%s was not re-signed under the new secret: %s", l.f[i].path, why);
+    }
+    free(old);
+    free(now);
+
+    static const struct {
+        const char *what;
+        unsigned parent_mode, dir_mode;
+    } folders[] = {{"a cache folder writable by its group", 0755, 0775},
+                   {"a cache folder writable by everyone", 0755, 0777},
+                   {"a folder above it writable by everyone, not sticky", 0777, 0755}};
+    for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++) {
+        char parent[1200], dir[1300];
+        snprintf(parent, sizeof parent, "%s/open%zu", base, i);
+        snprintf(dir, sizeof dir, "%s/cache", parent);
+        REQUIRE(mkdir(parent, 0700) == 0 && mkdir(dir, 0700) == 0);
+        REQUIRE(chmod(parent, folders[i].parent_mode) == 0 && chmod(dir, folders[i].dir_mode) == 0);
+        test_setenv("PGEMM_CACHE_DIR", dir);
+        run_gemms(folders[i].what);
+        list_files(dir, &l);
+        CHECK_MSG(l.count + l.secret_count == 0, "%s: pgemm wrote %zu files in it",
+                  folders[i].what, l.count + l.secret_count);
+        chmod(parent, 0700);
+    }
+    /* Sticky and open to all above a folder of this user's, as /tmp: fine. */
+    char sticky[1200], dir[1300];
+    snprintf(sticky, sizeof sticky, "%s/sticky", base);
+    snprintf(dir, sizeof dir, "%s/cache", sticky);
+    REQUIRE(mkdir(sticky, 0700) == 0 && chmod(sticky, 01777) == 0);
+    test_setenv("PGEMM_CACHE_DIR", dir);
+    run_gemms("under a sticky folder");
+    list_files(dir, &l);
+    CHECK_MSG(count_bin(&l) >= 1, "no entries under %s, below a sticky folder", dir);
+    chmod(sticky, 0700);
+}
+
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -328,6 +480,14 @@ int main(int argc, char **argv)
     CHECK_MSG(nbin >= 1, "no *.bin file under %s", cache);
     CHECK_MSG(nbin == first.count && first.count <= MAX_FILES, "%zu files, %zu *.bin",
               first.count, nbin);
+    CHECK_MSG(first.secret_count == 1, "%zu secrets in the cache", first.secret_count);
+    {
+        char key_path[1200];
+        snprintf(key_path, sizeof key_path, "%s/opencl/key", cache);
+        struct stat st;
+        CHECK_MSG(stat(key_path, &st) == 0 && st.st_size == 32 && (st.st_mode & 077) == 0,
+                  "%s: not a 32-byte file readable by this user only", key_path);
+    }
     CHECK_MSG(first.tmp_count == 0, "temporary files left in the cache");
     for (size_t i = 0; i < first.count && i < MAX_FILES; i++) {
         const char *why = entry_problem(first.f[i].path);
@@ -388,6 +548,8 @@ int main(int argc, char **argv)
     CHECK_MSG(count_bin(&l) >= 1, "no cache files under %s with PGEMM_CACHE_DIR unset",
               xdg_cache);
 
+    untrusted_entries(cache);
+    untrusted_folders(base, cache);
     check_alignment(base, info.device_is_cpu);
 
     REQUIRE(chdir(scratch) == 0);

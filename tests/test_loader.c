@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -219,7 +221,18 @@ static void scenario_ok(void)
     CHECK_CONTAINS(text, "stub opencl backend: device 0: stub-cpu");
     CHECK_CONTAINS(text, "hip: unavailable");
     CHECK_CONTAINS(text, "libpgemm_hip.so not found");
-    CHECK_CONTAINS(text, "kernel cache:");
+    CHECK_CONTAINS(text, "cache (kernels, models): ");
+
+    /* A cache folder others can write is not used, and the report says why. */
+    char open_dir[] = "/tmp/pgemm-open-cache-XXXXXX";
+    REQUIRE(mkdtemp(open_dir) != NULL);
+    REQUIRE(chmod(open_dir, 0777) == 0);
+    test_setenv("PGEMM_CACHE_DIR", open_dir);
+    describe(text, sizeof text);
+    CHECK_CONTAINS(text, "cache (kernels, models): not used: ");
+    CHECK_CONTAINS(text, "is writable by every user (mode 0777)");
+    test_setenv("PGEMM_CACHE_DIR", NULL);
+    rmdir(open_dir);
 }
 
 static void scenario_refused(const char *reason)

@@ -24,7 +24,8 @@ pgemm_need() {
 }
 
 # Packages every build needs.
-PGEMM_BUILD_PACKAGES=(cmake ninja-build gcc libc6-dev ocl-icd-opencl-dev opencl-c-headers)
+PGEMM_BUILD_PACKAGES=(cmake ninja-build gcc libc6-dev ocl-icd-opencl-dev opencl-c-headers
+    nettle-dev)
 
 # Packages the HIP plugin needs for AMD (Debian 12's HIP 5.2 and clang 15),
 # also used by the HIP kernel resource check (tests/hip).

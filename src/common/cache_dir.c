@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "common/text.h"
+#include "common/trust.h"
 
 const char *pgemm_cache_dir(char *buf, size_t cap)
 {
@@ -19,4 +20,14 @@ const char *pgemm_cache_dir(char *buf, size_t cap)
     v = getenv("HOME");
     if (v && *v == '/') return pgemm_text_format(buf, cap, "%s/.cache/pgemm", v);
     return NULL;
+}
+
+const char *pgemm_cache_dir_trusted(char *buf, size_t cap, char *why, size_t why_cap)
+{
+    const char *dir = pgemm_cache_dir(buf, cap);
+    if (!dir) {
+        pgemm_text_copy(why, why_cap, "off");
+        return NULL;
+    }
+    return pgemm_dir_trusted(dir, why, why_cap) ? dir : NULL;
 }

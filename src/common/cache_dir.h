@@ -8,4 +8,8 @@
  * ~/.cache/pgemm. Returns buf, or NULL when there is none. */
 const char *pgemm_cache_dir(char *buf, size_t cap);
 
+/* pgemm_cache_dir when that folder is trusted (common/trust.h: no other user
+ * can put files in it); else NULL, with why saying "off" or what is wrong. */
+const char *pgemm_cache_dir_trusted(char *buf, size_t cap, char *why, size_t why_cap);
+
 #endif

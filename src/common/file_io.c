@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/text.h"
+#include "common/trust.h"
 
 static const char *kind_of(mode_t mode)
 {
@@ -45,11 +46,16 @@ int pgemm_file_open_regular(const char *path, struct stat *st, char *why, size_t
     return fd;
 }
 
-char *pgemm_file_read(const char *path, size_t max, size_t *len, char *why, size_t cap)
+static char *read_file(const char *path, size_t max, size_t *len, int trusted, char *why,
+                       size_t cap)
 {
     struct stat st;
     int fd = pgemm_file_open_regular(path, &st, why, cap);
     if (fd < 0) return NULL;
+    if (trusted && !pgemm_file_trusted(path, &st, why, cap)) {
+        close(fd);
+        return NULL;
+    }
     if ((uintmax_t)st.st_size > max) {
         pgemm_text_format(why, cap, "%jd bytes, more than the %zu allowed", (intmax_t)st.st_size,
                           max);
@@ -89,6 +95,16 @@ char *pgemm_file_read(const char *path, size_t max, size_t *len, char *why, size
     return buf;
 }
 
+char *pgemm_file_read(const char *path, size_t max, size_t *len, char *why, size_t cap)
+{
+    return read_file(path, max, len, 0, why, cap);
+}
+
+char *pgemm_file_read_trusted(const char *path, size_t max, size_t *len, char *why, size_t cap)
+{
+    return read_file(path, max, len, 1, why, cap);
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -105,13 +121,19 @@ static int write_all(int fd, const void *data, size_t len)
 int pgemm_file_write_atomic(const char *path, const pgemm_file_part *parts, size_t count,
                             char *why, size_t cap)
 {
+    return pgemm_file_write_atomic_mode(path, parts, count, 0644, 0, why, cap);
+}
+
+int pgemm_file_write_atomic_mode(const char *path, const pgemm_file_part *parts, size_t count,
+                                 unsigned mode, int exclusive, char *why, size_t cap)
+{
     static atomic_uint counter;
     char tmp[4200];
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
         pgemm_text_format(tmp, sizeof tmp, "%s.%ld.%u.tmp", path, (long)getpid(),
                           atomic_fetch_add(&counter, 1u));
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd < 0) {
@@ -122,6 +144,17 @@ int pgemm_file_write_atomic(const char *path, const pgemm_file_part *parts, size
     for (size_t i = 0; i < count && ok; i++) ok = write_all(fd, parts[i].data, parts[i].len) == 0;
     int saved = errno;
     ok = close(fd) == 0 && ok;
+    if (ok && exclusive) {
+        /* link() never replaces: of two writers racing, one wins and the
+         * other keeps what the winner wrote. */
+        int rc = link(tmp, path);
+        saved = errno;
+        unlink(tmp);
+        if (rc == 0) return 0;
+        if (saved == EEXIST) return 1;
+        pgemm_text_format(why, cap, "writing %s failed: %s", path, strerror(saved));
+        return -1;
+    }
     if (ok && rename(tmp, path) == 0) return 0;
     if (ok) saved = errno;
     pgemm_text_format(why, cap, "writing %s failed: %s", path, strerror(saved));

@@ -22,6 +22,11 @@ int pgemm_file_open_regular(const char *path, struct stat *st, char *why, size_t
  * file cannot be opened, is not a regular file, or is larger than max. */
 char *pgemm_file_read(const char *path, size_t max, size_t *len, char *why, size_t cap);
 
+/* pgemm_file_read for files pgemm trusts with what it runs (common/trust.h):
+ * also refused when owned by another user than this one or root, or
+ * writable by anyone else. */
+char *pgemm_file_read_trusted(const char *path, size_t max, size_t *len, char *why, size_t cap);
+
 /* Replaces path with the concatenation of parts[0 .. count-1]: written to a
  * temporary file beside it (a name no other writer of this process or
  * another uses: pid, a process-wide counter, created with O_EXCL), then
@@ -33,5 +38,10 @@ typedef struct pgemm_file_part {
 } pgemm_file_part;
 int pgemm_file_write_atomic(const char *path, const pgemm_file_part *parts, size_t count,
                             char *why, size_t cap);
+/* The same with the new file's permission bits (before the umask), and, when
+ * `exclusive`, only if path does not exist yet (1 is returned when it did:
+ * the file already there is left as it was). */
+int pgemm_file_write_atomic_mode(const char *path, const pgemm_file_part *parts, size_t count,
+                                 unsigned mode, int exclusive, char *why, size_t cap);
 
 #endif

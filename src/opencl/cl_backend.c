@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cl_internal.h"
+#include "opencl/cl_cache.h"
 #include "common/text.h"
 
 #define MAX_VARIANTS 32
@@ -20,7 +21,7 @@ typedef struct cl_backend {
     int vectors_aligned;         /* buffers start on 16-byte boundaries */
     int gpu;                     /* not a CPU device */
     char device_key[1024];
-    char cache_dir[1024];
+    cl_cache cache;
     int has_cache;
     int external_queue;          /* the caller's queue (interop) */
     pgemm_log_fn log;
@@ -152,8 +153,10 @@ static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm
                                     "kernel cache: not used on %s, which caches its own builds",
                                     info->platform));
     } else if (cfg->cache_dir) {
-        pgemm_text_copy(b->cache_dir, sizeof b->cache_dir, cfg->cache_dir);
-        b->has_cache = 1;
+        char why[PGEMM_REASON_LEN], line[PGEMM_REASON_LEN + 64];
+        b->has_cache = pgemm_cl_cache_open(&b->cache, cfg->cache_dir, why, sizeof why) == 0;
+        if (!b->has_cache)
+            b->log(1, pgemm_text_format(line, sizeof line, "kernel cache: not used: %s", why));
     }
     *out = b;
     return PGEMM_SUCCESS;
@@ -246,7 +249,7 @@ static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta,
 {
     cl_kernel *slot = &b->kernels[index][aligned * 4 + ta * 2 + tb];
     if (!*slot) {
-        cl_build_target target = {b->context, b->device, b->has_cache ? b->cache_dir : NULL,
+        cl_build_target target = {b->context, b->device, b->has_cache ? &b->cache : NULL,
                                   b->device_key, b->gpu, b->log};
         pgemm_status st = pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb,
                                                 aligned, slot, err);

@@ -44,7 +44,7 @@ void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info);
 typedef struct cl_build_target {
     cl_context context;
     cl_device_id device;
-    const char *cache_dir;      /* NULL: no disk cache */
+    const struct cl_cache *cache; /* NULL: no disk cache */
     const char *device_key;     /* platform, device and driver identity */
     int gpu;                    /* not a CPU device (PGEMM_CL_BUILD_GPU) */
     pgemm_log_fn log;

@@ -1,34 +1,20 @@
 /*
- * Building kernels, with compiled programs cached on disk.
- *
- * A cache entry is one file, <cache_dir>/opencl/<hash>.bin:
- *
- *   "PGEMMCL1" | u64 key length | key | u64 binary length | u64 FNV-1a of binary | binary
- *
- * The key holds the platform, device and driver identity, the build options
- * and a hash of the kernel source, and is compared in full on load (the file
- * name is only its hash). A file that is short, has another key, fails its
- * checksum, or that the driver refuses, is rebuilt from source and rewritten;
- * it is never trusted. Files are written to a temporary name and renamed, so
- * a reader never sees half an entry.
+ * Building kernels, with compiled programs cached on disk (cl_cache.h): a
+ * cached binary the driver refuses is rebuilt from source and rewritten.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cl_internal.h"
 #include "common/text.h"
+#include "opencl/cl_cache.h"
 
 extern const char pgemm_cl_common[];
 extern const char pgemm_cl_direct[];
 extern const char pgemm_cl_tiled[];
 extern const char pgemm_cl_vector[];
-
-static const char k_magic[8] = {'P', 'G', 'E', 'M', 'M', 'C', 'L', '1'};
 
 static const char *family_source(cl_family_source s)
 {
@@ -50,88 +36,6 @@ static void log_line(const cl_build_target *t, int level, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     t->log(level, line);
-}
-
-/* mkdir -p; returns 0 on success. */
-static int make_dirs(const char *path)
-{
-    char buf[1024];
-    pgemm_text_copy(buf, sizeof buf, path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int read_exact(FILE *f, void *dst, size_t n) { return fread(dst, 1, n, f) == n; }
-
-/* Loads the binary stored under `key`; NULL (with `why`) if absent or damaged. */
-static unsigned char *cache_load(const char *path, const char *key, size_t *len, const char **why)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *why = "absent";
-        return NULL;
-    }
-    unsigned char *bin = NULL;
-    char magic[8];
-    uint64_t key_len, bin_len, sum;
-    *why = "damaged header";
-    if (!read_exact(f, magic, 8) || memcmp(magic, k_magic, 8) || !read_exact(f, &key_len, 8) ||
-        key_len != strlen(key))
-        goto out;
-    char *stored = malloc(key_len + 1);
-    if (!stored) goto out;
-    int same = read_exact(f, stored, key_len) && !memcmp(stored, key, key_len);
-    free(stored);
-    *why = "key mismatch";
-    if (!same) goto out;
-    *why = "damaged length";
-    if (!read_exact(f, &bin_len, 8) || !read_exact(f, &sum, 8) || bin_len == 0 ||
-        bin_len > ((uint64_t)1 << 31))
-        goto out;
-    bin = malloc(bin_len);
-    *why = "truncated";
-    if (!bin || !read_exact(f, bin, bin_len) || fgetc(f) != EOF) goto fail;
-    *why = "checksum mismatch";
-    if (pgemm_fnv1a64(bin, bin_len, PGEMM_FNV_SEED) != sum) goto fail;
-    *len = bin_len;
-    fclose(f);
-    return bin;
-fail:
-    free(bin);
-    bin = NULL;
-out:
-    fclose(f);
-    return NULL;
-}
-
-static void cache_store(const cl_build_target *t, const char *dir, const char *path,
-                        const char *key, const unsigned char *bin, size_t len)
-{
-    if (make_dirs(dir) != 0) {
-        log_line(t, 1, "kernel cache: cannot create %s: %s", dir, strerror(errno));
-        return;
-    }
-    char tmp[1100];
-    pgemm_text_format(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        log_line(t, 1, "kernel cache: cannot write %s: %s", tmp, strerror(errno));
-        return;
-    }
-    uint64_t key_len = strlen(key), bin_len = len, sum = pgemm_fnv1a64(bin, len, PGEMM_FNV_SEED);
-    int ok = fwrite(k_magic, 1, 8, f) == 8 && fwrite(&key_len, 8, 1, f) == 1 &&
-             fwrite(key, 1, key_len, f) == key_len && fwrite(&bin_len, 8, 1, f) == 1 &&
-             fwrite(&sum, 8, 1, f) == 1 && fwrite(bin, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        log_line(t, 1, "kernel cache: writing %s failed", path);
-        remove(tmp);
-    }
 }
 
 /* The program's binary for its one device; NULL if the driver offers none. */
@@ -171,16 +75,14 @@ pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v
     pgemm_text_format(key, sizeof key, "%s\n%s\nsource %016llx", t->device_key, options,
                       (unsigned long long)src_hash);
 
-    char dir[1024], path[1100];
+    char path[1100] = "";
     cl_program prog = NULL;
     cl_int rc;
-    if (t->cache_dir) {
-        pgemm_text_format(dir, sizeof dir, "%s/opencl", t->cache_dir);
-        pgemm_text_format(path, sizeof path, "%s/%016llx.bin", dir,
-                          (unsigned long long)pgemm_fnv1a64(key, strlen(key), PGEMM_FNV_SEED));
+    if (t->cache) {
+        pgemm_cl_cache_path(t->cache, key, path, sizeof path);
         size_t len = 0;
-        const char *why = "";
-        unsigned char *bin = cache_load(path, key, &len, &why);
+        char why[PGEMM_REASON_LEN];
+        unsigned char *bin = pgemm_cl_cache_load(t->cache, key, &len, why, sizeof why);
         if (bin) {
             const unsigned char *bins[1] = {bin};
             cl_int status = CL_SUCCESS;
@@ -229,11 +131,13 @@ pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v
         clReleaseProgram(prog);
         return pgemm_cl_status(rc);
     }
-    if (from_source && t->cache_dir) {
+    if (from_source && t->cache) {
         size_t len = 0;
+        char why[PGEMM_REASON_LEN];
         unsigned char *bin = program_binary(prog, &len);
-        if (bin) cache_store(t, dir, path, key, bin, len);
-        else log_line(t, 2, "kernel cache: the driver offers no program binary; not cached");
+        if (!bin) log_line(t, 2, "kernel cache: the driver offers no program binary; not cached");
+        else if (pgemm_cl_cache_store(t->cache, key, bin, len, why, sizeof why) != 0)
+            log_line(t, 1, "kernel cache: %s", why);
         free(bin);
     }
     clReleaseProgram(prog); /* the kernel keeps it alive */
