@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/text.h"
+#include "elf_check.h"
 #include "log.h"
 
 /* The folder that holds this library, found through one of its symbols. */
@@ -27,6 +28,9 @@ static int own_directory(char *dir, size_t cap)
 
 static pgemm_status open_plugin(const char *path, pgemm_plugin *out, char *why, size_t cap)
 {
+    /* A bare file name is the dynamic linker's to find (its own folders). */
+    if (strchr(path, '/') && !pgemm_elf_plugin_sound(path, why, cap))
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *e = dlerror();

@@ -14,6 +14,7 @@
  * not be picked up).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <elf.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,10 +290,67 @@ static void scenario_hip_refuses(void)
     CHECK_CONTAINS(text, "opencl: loaded");
 }
 
+/* Copies the first `keep` bytes of src to dst (keep 0: all), then flips
+ * byte `flip` (-1: none). */
+static void copy_file(const char *src, const char *dst, long keep, long flip)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    REQUIRE(in && out);
+    long n = 0;
+    int ch;
+    while ((ch = fgetc(in)) != EOF && (keep == 0 || n < keep)) {
+        fputc(n == flip ? ch ^ 0x03 : ch, out);
+        n++;
+    }
+    fclose(in);
+    REQUIRE(fclose(out) == 0);
+}
+
+/* Damaged plugins, made from the working stub in ok_dir under scratch:
+ * each is refused with its reason, and nothing crashes (a truncated shared
+ * object used to kill the process with SIGBUS inside dlopen). */
+static void scenario_damaged(const char *ok_dir, const char *scratch)
+{
+    char src[1024];
+    snprintf(src, sizeof src, "%s/libpgemm_opencl.so", ok_dir);
+    struct stat st;
+    REQUIRE(stat(src, &st) == 0 && st.st_size > 8192);
+    mkdir(scratch, 0755);
+    static const struct {
+        const char *name, *reason;
+    } cases[] = {
+        {"half", "is truncated"},           {"header", "is truncated or damaged"},
+        {"empty", "is not an ELF file (0 bytes)"}, {"class", "for another machine"},
+        {"fifo", "not a regular file (a FIFO)"},   {"dir", "not a regular file (a directory)"},
+        {"zero", "not a regular file (a character device)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[1100], lib[1200];
+        snprintf(dir, sizeof dir, "%s/%s", scratch, cases[i].name);
+        snprintf(lib, sizeof lib, "%s/libpgemm_opencl.so", dir);
+        mkdir(dir, 0755);
+        unlink(lib);
+        rmdir(lib);
+        const char *what = cases[i].name;
+        if (!strcmp(what, "half")) copy_file(src, lib, (long)st.st_size / 2, -1);
+        else if (!strcmp(what, "header")) copy_file(src, lib, 100, -1);
+        else if (!strcmp(what, "empty")) copy_file(src, lib, 0, -1), truncate(lib, 0);
+        else if (!strcmp(what, "class")) copy_file(src, lib, 0, EI_CLASS);
+        else if (!strcmp(what, "fifo")) REQUIRE(mkfifo(lib, 0644) == 0);
+        else if (!strcmp(what, "dir")) REQUIRE(mkdir(lib, 0755) == 0);
+        else REQUIRE(symlink("/dev/zero", lib) == 0);
+        test_setenv("PGEMM_PLUGIN_DIR", dir);
+        pgemm_options o = opts_backend(PGEMM_BACKEND_OPENCL);
+        EXPECT_CREATE(&o, PGEMM_ERROR_BACKEND_UNAVAILABLE, cases[i].reason);
+        printf("test_loader damaged: %-6s -> %s\n", what, pgemm_last_error(NULL));
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: test_loader ok|refused|hip_first|hip_refuses DIR [REASON]\n");
+        fprintf(stderr, "usage: test_loader ok|refused|hip_first|hip_refuses DIR [REASON]\n"
+                        "       test_loader damaged OK_DIR SCRATCH\n");
         return 2;
     }
     static char name[64];
@@ -305,6 +363,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "refused") && argc > 3) scenario_refused(argv[3]);
     else if (!strcmp(argv[1], "hip_first")) scenario_hip_first();
     else if (!strcmp(argv[1], "hip_refuses")) scenario_hip_refuses();
+    else if (!strcmp(argv[1], "damaged") && argc > 3) scenario_damaged(argv[2], argv[3]);
     else {
         fprintf(stderr, "test_loader: unknown scenario %s\n", argv[1]);
         return 2;
