@@ -142,7 +142,7 @@ unsigned char *pgemm_cl_cache_load(const cl_cache *c, const char *key, size_t *l
     memcpy(&key_len, file + 8, 8);
     at = 16;
     if (key_len != strlen(key) || size - at < key_len || memcmp(file + at, key, key_len) != 0) {
-        pgemm_text_copy(why, cap, "another key (a hash collision or a damaged entry)");
+        pgemm_text_copy(why, cap, "an entry for another key (a hash collision, or damaged)");
         goto out;
     }
     at += key_len;

@@ -99,7 +99,7 @@ pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v
             else
                 log_line(t, 1, "kernel cache: driver refused %s; rebuilding", path);
         } else if (strcmp(why, "absent") != 0) {
-            log_line(t, 1, "kernel cache: %s is %s; rebuilding", path, why);
+            log_line(t, 1, "kernel cache: %s: %s; rebuilding", path, why);
         }
     }
 
