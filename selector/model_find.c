@@ -5,17 +5,25 @@
  *   3. the shipped models (selector/models in the source tree, and
  *      <datadir>/pgemm/models once installed),
  * whose header names this backend, device and precision and which then
- * loads and matches the kernel set. Files of other devices are passed over
- * quietly; a file for this device that is damaged or was trained for
- * another kernel set is refused with a warning in the log and in the
- * selector's `source` text, and the search goes on.
+ * loads and matches the kernel set. Files are read as regular files only,
+ * never blocking (a FIFO named *.model cannot hang a context). A well-formed
+ * header naming another backend, device or precision is passed over
+ * quietly (PGEMM_LOG=2 names it), without reading further. Every other
+ * file is refused, with the reason in the log (PGEMM_LOG=1) and in the
+ * selector's `source` text, and the search goes on: one that is not a
+ * regular file or cannot be read, whose header is missing or damaged, or
+ * that names this device and is damaged or was trained for another kernel
+ * set or unit count.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/file_io.h"
 #include "common/text.h"
 #include "log.h"
 #include "model.h"
@@ -28,27 +36,116 @@
 #define PGEMM_INSTALLED_MODEL_DIR ""
 #endif
 
-/* Whether a file's header names this backend, device and precision (read
- * from its first lines only). */
-static int header_names(const char *path, const pgemm_model_key *key)
+/* What the first lines of a model file say. */
+enum { HEADER_BAD = -1, HEADER_OTHER = 0, HEADER_THIS = 1 };
+
+/* Reads the header of path: through pgemm_file_open_regular, so that a
+ * FIFO, a device or a folder is refused unread and nothing blocks.
+ * HEADER_THIS when it names this backend, device and precision;
+ * HEADER_OTHER when it is a model header naming another (what it names in
+ * why); HEADER_BAD when the file cannot be read or does not begin as a
+ * model does (the reason in why). Either way why starts with the path. */
+static int read_header(const char *path, const pgemm_model_key *key, char *why, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    char line[512];
-    int seen = 0, match = 1;
-    for (int i = 0; i < 6 && fgets(line, sizeof line, f); i++) {
-        line[strcspn(line, "\n")] = '\0';
-        const char *want = NULL, *k = NULL;
-        if (!strncmp(line, "backend ", 8)) { k = line + 8; want = key->backend; }
-        else if (!strncmp(line, "device ", 7)) { k = line + 7; want = key->device; }
-        else if (!strncmp(line, "precision ", 10)) { k = line + 10; want = key->precision; }
-        if (want) {
-            seen++;
-            if (strcmp(k, want)) match = 0;
-        }
+    char reason[PGEMM_REASON_LEN];
+    int fd = pgemm_file_open_regular(path, NULL, reason, sizeof reason);
+    if (fd < 0) {
+        pgemm_text_format(why, cap, "%s: %s", path, reason);
+        return HEADER_BAD;
     }
-    fclose(f);
-    return seen == 3 && match;
+    /* Five lines of at most ~140 bytes each: 4 KiB holds a sound header. */
+    char buf[4096];
+    size_t got = 0;
+    while (got < sizeof buf - 1) {
+        ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            pgemm_text_format(why, cap, "%s: %s", path, strerror(errno));
+            close(fd);
+            return HEADER_BAD;
+        }
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    if (strncmp(buf, "pgemm-model ", 12) != 0) {
+        pgemm_text_format(why, cap, "%s: not a pgemm model file", path);
+        return HEADER_BAD;
+    }
+    static const char *const keys[] = {"pgemm-model", "backend", "device", "driver", "precision"};
+    const char *value[5];
+    char *p = buf;
+    for (int i = 0; i < 5; i++) {
+        char *nl = memchr(p, '\n', (size_t)(buf + got - p));
+        if (!nl) {
+            pgemm_text_format(why, cap, "%s: header cut short (line %d)", path, i + 1);
+            return HEADER_BAD;
+        }
+        *nl = '\0';
+        size_t k = strlen(keys[i]);
+        if (strncmp(p, keys[i], k) != 0 || p[k] != ' ') {
+            pgemm_text_format(why, cap, "%s: damaged header: line %d is not \"%s ...\"", path,
+                              i + 1, keys[i]);
+            return HEADER_BAD;
+        }
+        value[i] = p + k + 1;
+        p = nl + 1;
+    }
+    if (!strcmp(value[1], key->backend) && !strcmp(value[2], key->device) &&
+        !strcmp(value[4], key->precision))
+        return HEADER_THIS;
+    pgemm_text_format(why, cap, "%s: a model for %.32s %.16s on \"%.128s\"", path, value[1],
+                      value[4], value[2]);
+    return HEADER_OTHER;
+}
+
+/* The files refused in one precision's search. Each goes to the log; the
+ * selector's source text (PGEMM_REASON_LEN) shows as many as fit and
+ * counts the rest. */
+typedef struct refusals {
+    char text[4096];                   /* "refused A: why; refused B: why" */
+    size_t end[64];                    /* where each entry in text ends */
+    size_t count;                      /* entries in text */
+    size_t more;                       /* entries that did not fit in text */
+} refusals;
+
+static void refuse(refusals *r, const char *why)
+{
+    pgemm_log(PGEMM_LOG_INFO, "selector: model refused: %s", why);
+    char entry[1024];
+    pgemm_text_format(entry, sizeof entry, "%srefused %s", r->count ? "; " : "", why);
+    size_t len = strlen(r->text);
+    if (r->count < sizeof r->end / sizeof r->end[0] && len + strlen(entry) < sizeof r->text) {
+        memcpy(r->text + len, entry, strlen(entry) + 1);
+        r->end[r->count++] = strlen(r->text);
+    } else {
+        r->more++;
+    }
+}
+
+/* Appends open, the whole refusals that fit in dst (capacity cap), a count
+ * of the others, and ")". A first refusal too long for dst is cut. */
+static void put_refusals(char *dst, size_t cap, const char *open, const refusals *r)
+{
+    size_t used = strlen(dst) + strlen(open) + 2; /* ")" and the NUL */
+    size_t room = cap > used ? cap - used : 0;
+    size_t total = r->count + r->more, k = r->count;
+    char tail[96];
+    for (;; k--) {
+        tail[0] = '\0';
+        if (k < total)
+            pgemm_text_format(tail, sizeof tail, "; %zu more refused (PGEMM_LOG=1 names them)",
+                              total - k);
+        if (k <= 1 || r->end[k - 1] + strlen(tail) <= room) break;
+    }
+    size_t show = k ? r->end[k - 1] : 0;
+    const char *cut = "";
+    if (show + strlen(tail) > room) {
+        show = room > strlen(tail) + 3 ? room - strlen(tail) - 3 : 0;
+        cut = "...";
+    }
+    pgemm_text_append(dst, cap, "%s%.*s%s%s)", open, (int)show, r->text, cut, tail);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -113,40 +210,78 @@ static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
     return m;
 }
 
+/* At most this many *.model names are read from one folder: a folder of
+ * millions costs memory and time, not a hang. */
+enum { MAX_FILES = 4096 };
+
 /* Searches one directory; returns 1 when a model was adopted. */
 static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_model_key *key,
-                      const pgemm_variant_desc *const *variants, size_t count, char *refused,
-                      size_t cap)
+                      const pgemm_variant_desc *const *variants, size_t count, refusals *ref)
 {
-    DIR *d = dir && *dir ? opendir(dir) : NULL;
-    if (!d) return 0;
-    char *names[256];
-    size_t n = 0;
+    if (!dir || !*dir) return 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        pgemm_log(PGEMM_LOG_DEBUG, "selector: model folder %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0, unread = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < 256) {
+    while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len > 6 && !strcmp(e->d_name + len - 6, ".model")) names[n++] = strdup(e->d_name);
+        if (len <= 6 || strcmp(e->d_name + len - 6, ".model") != 0) continue;
+        if (n == cap && cap < MAX_FILES) {
+            size_t grown = cap ? 2 * cap : 64;
+            char **more = realloc(names, grown * sizeof *names);
+            if (more) {
+                names = more;
+                cap = grown;
+            }
+        }
+        char *copy = n < cap ? strdup(e->d_name) : NULL;
+        if (copy) names[n++] = copy;
+        else unread++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    int found = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!names[i]) continue;
-        char path[4096];
-        pgemm_text_format(path, sizeof path, "%s/%s", dir, names[i]);
-        if (!header_names(path, key)) continue;
+    if (unread) {
         char why[PGEMM_REASON_LEN];
+        pgemm_text_format(why, sizeof why, "%s: %zu model files not read (at most %d are)", dir,
+                          unread, MAX_FILES);
+        refuse(ref, why);
+    }
+    if (n) qsort(names, n, sizeof *names, cmp_str);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        char path[4096], why[PGEMM_REASON_LEN];
+        size_t need = strlen(dir) + 1 + strlen(names[i]);
+        if (need >= sizeof path) {
+            /* The reason first: a cut message still says it. */
+            pgemm_text_format(why, sizeof why, "a path of %zu bytes, longer than %zu: %s/%s",
+                              need, sizeof path - 1, dir, names[i]);
+            refuse(ref, why);
+            continue;
+        }
+        pgemm_text_format(path, sizeof path, "%s/%s", dir, names[i]);
+        int h = read_header(path, key, why, sizeof why);
+        if (h == HEADER_OTHER) {
+            pgemm_log(PGEMM_LOG_DEBUG, "selector: passed over %s", why);
+            continue;
+        }
+        if (h == HEADER_BAD) {
+            refuse(ref, why);
+            continue;
+        }
         int driver_differs = 0;
         pgemm_model *m = load_checked(path, key, variants, count, &driver_differs, why, sizeof why);
         if (m) {
             adopt(sel, p, m, path, variants, count, driver_differs);
             found = 1;
-            break;
+        } else {
+            refuse(ref, why);
         }
-        pgemm_log(PGEMM_LOG_INFO, "selector: model refused: %s", why);
-        pgemm_text_append(refused, cap, "%srefused %s", refused[0] ? "; " : "", why);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
     return found;
 }
 
@@ -156,8 +291,14 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
 {
     memset(sel, 0, sizeof *sel);
     char cache_models[4096] = "";
-    if (cache_dir && *cache_dir)
-        pgemm_text_format(cache_models, sizeof cache_models, "%s/models", cache_dir);
+    if (cache_dir && *cache_dir) {
+        if (strlen(cache_dir) + sizeof "/models" <= sizeof cache_models)
+            pgemm_text_format(cache_models, sizeof cache_models, "%s/models", cache_dir);
+        else
+            pgemm_log(PGEMM_LOG_INFO,
+                      "selector: cache folder path is too long for its models folder: %s",
+                      cache_dir);
+    }
     const char *dirs[] = {model_dir, cache_models, PGEMM_SOURCE_MODEL_DIR,
                           PGEMM_INSTALLED_MODEL_DIR};
     for (int p = 0; p < 2; p++) {
@@ -168,24 +309,25 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
         }
         pgemm_model_key key;
         pgemm_selector_key(&key, variants, count, device, p);
-        char refused[PGEMM_REASON_LEN] = "";
+        refusals ref;
+        ref.text[0] = '\0';
+        ref.count = ref.more = 0;
         int found = 0;
         for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && !found; d++)
-            found = search_dir(sel, p, dirs[d], &key, variants, count, refused, sizeof refused);
+            found = search_dir(sel, p, dirs[d], &key, variants, count, &ref);
+        int refused = ref.count + ref.more > 0;
         if (found) {
             /* A refused file earlier in the search (a damaged tune of the
              * user's, say) stays visible next to the model used instead. */
-            if (refused[0])
-                pgemm_text_append(sel->p[p].source, sizeof sel->p[p].source, " (%s)", refused);
+            if (refused) put_refusals(sel->p[p].source, sizeof sel->p[p].source, " (", &ref);
             pgemm_log(PGEMM_LOG_INFO, "selector (%s): %s", key.precision, sel->p[p].source);
+        } else if (refused) {
+            pgemm_text_copy(sel->p[p].source, sizeof sel->p[p].source, "heuristic");
+            put_refusals(sel->p[p].source, sizeof sel->p[p].source, " (", &ref);
         } else {
-            if (refused[0])
-                pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source, "heuristic (%s)",
-                                  refused);
-            else
-                pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source,
-                                  "heuristic (no model for %s %s on \"%s\")", key.backend,
-                                  key.precision, key.device);
+            pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source,
+                              "heuristic (no model for %s %s on \"%s\")", key.backend,
+                              key.precision, key.device);
         }
     }
 }
