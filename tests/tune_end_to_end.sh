@@ -9,6 +9,11 @@
 #   - --train-only --family knn retrains from the CSV alone, and evaluates
 #     on the held-out passes there without measuring more;
 #   - a damaged model is refused, and says so, and another decides;
+#   - a FIFO named *.model does not hang a context; it and a zeroed file are
+#     named in the log with their reasons;
+#   - a FIFO in place of the training CSV fails the tune at once, and rows
+#     no measurement writes (a size beyond the library's, a rate that is no
+#     positive number) are not trained on;
 #   - bad arguments are refused with a message.
 #
 #   tune_end_to_end.sh PGEMM_BINARY
@@ -111,6 +116,37 @@ check "explain with a damaged model exits 0" test $? = 0
 check "damaged model not used" sh -c "! grep -q '^selector   model $model' '$work/damaged.txt'"
 check "the refusal names the file and says why" \
   has "$work/damaged.txt" "^selector   .*refused $model: .*checksum"
+
+# ---- a FIFO and a zeroed file named *.model: refused at once, each named
+mkdir -p "$work/odd"
+mkfifo "$work/odd/fifo.model"
+head -c 4096 /dev/zero > "$work/odd/zeroed.model"
+PGEMM_LOG=1 PGEMM_MODEL_DIR="$work/odd" timeout 120 "$pgemm" explain 200 100 300 \
+  > "$work/odd.txt" 2>&1
+check "explain beside a FIFO model exits 0 (no hang)" test $? = 0
+check "the log names the FIFO and says why" \
+  has "$work/odd.txt" "model refused: $work/odd/fifo.model: not a regular file (a FIFO)"
+check "the log names the zeroed file and says why" \
+  has "$work/odd.txt" "model refused: $work/odd/zeroed.model: not a pgemm model file"
+
+# ---- a FIFO where the training CSV goes, and rows a measurement never writes
+mkdir -p "$work/f/tune"
+fifo_csv="$work/f/tune/$(basename "$csv")"
+mkfifo "$fifo_csv"
+timeout 60 "$pgemm" tune --dir "$work/f" "${small[@]}" > "$work/fifo.txt" 2>&1
+check "tune with a FIFO for its CSV exits 1 (no hang)" test $? = 1
+check "the FIFO CSV is named with its reason" \
+  has "$work/fifo.txt" "$fifo_csv: not a regular file (a FIFO)"
+rm -f "$fifo_csv"
+{ head -2 "$csv"; grep -v -e '^#' -e '^m,n,k' "$csv" | head -3
+  echo "4294967296,8,8,0,0,$(grep -v -e '^#' -e '^m,n,k' "$csv" | head -1 | cut -d, -f6),1,1,ok"
+  echo "-1,8,8,0,0,x,1,1,ok"
+  echo "8,8,8,0,0,$(grep -v -e '^#' -e '^m,n,k' "$csv" | head -1 | cut -d, -f6),nan,1,ok"
+} > "$fifo_csv"
+"$pgemm" tune --dir "$work/f" "${small[@]}" --train-only > "$work/junk.txt" 2>&1
+check "--train-only on 3 good rows and 3 junk ones exits 0" test $? = 0
+check "only the 3 good rows are trained on" has "$work/junk.txt" "3 measurements"
+cat "$work/junk.txt"
 
 # ---- bad arguments
 "$pgemm" tune --dir "$work/x" --precision fp64 > "$work/bad.txt" 2>&1

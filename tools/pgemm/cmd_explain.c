@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "pgemm_tune.h"
+#include "sizes.h"
 #include "tool.h"
 #include "tune.h"
 
@@ -18,8 +20,10 @@ static void explain_usage(FILE *f)
             "usage: pgemm explain M N K [options]\n"
             "  --trans NN|NT|TN|TT     op(A), op(B) (default NN)\n"
             "  --measure               also time every competing variant on the shape\n"
-            "  --repeat R              timed samples per variant, median reported (default 3)\n"
-            "  --min-time S            seconds one timed sample lasts at least (default 0.05)\n"
+            "  --repeat R              timed samples per variant, 1 to 1000, median reported\n"
+            "                          (default 3)\n"
+            "  --min-time S            seconds one timed sample lasts at least, 0 to 60\n"
+            "                          (default 0.05)\n"
             "  --backend auto|hip|opencl --platform P --device N --precision fp32|fp16 --log L\n"
             "Rows are sorted by prediction; '*' marks the selector's pick, '+' the\n"
             "measured best.\n");
@@ -36,19 +40,14 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
     int pos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int c = pgemm_tool_context_option(argc, argv, &i, opts);
+        int c = pgemm_tool_context_option("explain", argc, argv, &i, opts);
         if (c < 0) return 0;
         if (c > 0) continue;
         size_t *const mnk[3] = {&r->m, &r->n, &r->k};
-        int p = pgemm_tool_shape_arg("explain", a, &pos, mnk);
+        /* M and N at least 1: the selector predicts for a shape with work in it. */
+        int p = pgemm_tool_shape_arg("explain", a, &pos, mnk, 1);
         if (p < 0) return 0;
-        if (p > 0) {
-            if (pos <= 2 && *mnk[pos - 1] == 0) {
-                fprintf(stderr, "pgemm explain: M and N must be at least 1\n");
-                return 0;
-            }
-            continue;
-        }
+        if (p > 0) continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             explain_usage(stdout);
             exit(0);
@@ -58,7 +57,9 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
             continue;
         }
         if (strcmp(a, "--trans") && strcmp(a, "--repeat") && strcmp(a, "--min-time")) {
-            fprintf(stderr, "pgemm explain: unknown option %s\n", a);
+            char shown[80];
+            fprintf(stderr, "pgemm explain: unknown option %s (pgemm explain --help lists them)\n",
+                    pgemm_parse_shown(a, shown, sizeof shown));
             return 0;
         }
         if (i + 1 >= argc) {
@@ -66,24 +67,17 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
             return 0;
         }
         const char *v = argv[++i];
-        int ok;
         if (!strcmp(a, "--trans")) {
-            ok = pgemm_tool_parse_trans(v, &r->ta, &r->tb);
+            if (!pgemm_tool_parse_trans(v, &r->ta, &r->tb))
+                return pgemm_parse_refuse_word("explain", a, v, "NN, NT, TN or TT");
         } else if (!strcmp(a, "--repeat")) {
-            ok = pgemm_tool_parse_size(v, &r->repeat) && r->repeat > 0 && r->repeat <= 1000;
-        } else {
-            char *end;
-            r->min_time = strtod(v, &end);
-            ok = end != v && *end == '\0' && r->min_time >= 0 && r->min_time <= 60;
-        }
-        if (!ok) {
-            fprintf(stderr, "pgemm explain: bad value for %s: \"%s\"\n", a, v);
+            if (!pgemm_parse_size("explain", a, v, 1, 1000, &r->repeat)) return 0;
+        } else if (!pgemm_parse_double("explain", a, v, 0, 60, &r->min_time)) {
             return 0;
         }
     }
     if (pos != 3) {
-        fprintf(stderr, "pgemm explain: expected M N K\n");
-        explain_usage(stderr);
+        fprintf(stderr, "pgemm explain: expected M N K (pgemm explain --help lists the options)\n");
         return 0;
     }
     return 1;
@@ -105,9 +99,9 @@ int pgemm_cmd_explain(int argc, char **argv)
     explain_args r = {0, 0, 0, 3, 0, 0, 0, 0.05};
     pgemm_options opts;
     pgemm_options_init(&opts);
-    if (!parse(argc, argv, &r, &opts)) return 2;
+    if (!parse(argc, argv, &r, &opts)) return PGEMM_TOOL_USAGE;
     pgemm_context *ctx = pgemm_tool_open(&opts);
-    if (!ctx) return 1;
+    if (!ctx) return PGEMM_TOOL_FAILURE;
 
     pgemm_info info;
     pgemm_context_info(ctx, &info);
@@ -115,6 +109,20 @@ int pgemm_cmd_explain(int argc, char **argv)
     pgemm_precision prec = opts.precision == PGEMM_PRECISION_FP16_MIXED && info.has_fp16_tiles
                                ? PGEMM_PRECISION_FP16_MIXED
                                : PGEMM_PRECISION_FP32;
+    if (r.measure) {
+        /* What tune_time_shape allocates, tight column-major operands, is
+         * checked before it does. */
+        size_t es = prec == PGEMM_PRECISION_FP16_MIXED ? 2 : 4;
+        size_t ar = r.ta ? r.k : r.m, ac = r.ta ? r.m : r.k;
+        size_t br = r.tb ? r.n : r.k, bc = r.tb ? r.k : r.n;
+        tool_matrix mats[3] = {{'A', ar, ac, ar ? ar : 1, 1, es, 1, 0},
+                               {'B', br, bc, br ? br : 1, 1, es, 1, 0},
+                               {'C', r.m, r.n, r.m, 1, sizeof(float), 1, 0}};
+        if (!pgemm_tool_check_matrices("explain", mats, 3, &info)) {
+            pgemm_context_destroy(ctx);
+            return PGEMM_TOOL_USAGE;
+        }
+    }
     size_t count = pgemm_variant_count(ctx), chosen = 0;
     if (count > EXPLAIN_MAX) count = EXPLAIN_MAX;
     double pred[EXPLAIN_MAX], meas[EXPLAIN_MAX];
@@ -126,7 +134,7 @@ int pgemm_cmd_explain(int argc, char **argv)
         fprintf(stderr, "pgemm explain: %s: %s\n", pgemm_status_string(st),
                 pgemm_last_error(ctx));
         pgemm_context_destroy(ctx);
-        return 1;
+        return PGEMM_TOOL_FAILURE;
     }
     int heuristic = !strncmp(source, "heuristic", 9);
     printf("device     %s: %s (%s), %u compute units\n", info.backend_name, info.device,

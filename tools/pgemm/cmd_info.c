@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse.h"
 #include "tool.h"
 
 int pgemm_cmd_info(int argc, char **argv)
@@ -9,11 +10,18 @@ int pgemm_cmd_info(int argc, char **argv)
     pgemm_options opts;
     pgemm_options_init(&opts);
     for (int i = 1; i < argc; i++) {
-        int r = pgemm_tool_context_option(argc, argv, &i, &opts);
-        if (r < 0) return 2;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: pgemm info [--backend auto|hip|opencl --platform P --device N\n"
+                   "                  --precision fp32|fp16 --log L]\n");
+            return 0;
+        }
+        int r = pgemm_tool_context_option("info", argc, argv, &i, &opts);
+        if (r < 0) return PGEMM_TOOL_USAGE;
         if (r == 0) {
-            fprintf(stderr, "pgemm info: unknown option %s\n", argv[i]);
-            return 2;
+            char shown[80];
+            fprintf(stderr, "pgemm info: unknown option %s (pgemm info --help lists them)\n",
+                    pgemm_parse_shown(argv[i], shown, sizeof shown));
+            return PGEMM_TOOL_USAGE;
         }
     }
     printf("pgemm %s\n\n", pgemm_version_string());
@@ -22,7 +30,7 @@ int pgemm_cmd_info(int argc, char **argv)
     printf("backends:\n%s\n", text);
 
     pgemm_context *ctx = pgemm_tool_open(&opts);
-    if (!ctx) return 1;
+    if (!ctx) return PGEMM_TOOL_FAILURE;
     pgemm_info info;
     pgemm_context_info(ctx, &info);
     printf("chosen: %s\n", info.why);

@@ -3,8 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "pgemm_ref.h"
+#include "sizes.h"
 #include "tool.h"
+
+/* Timed runs at most: a bound on the timings' array and on the time taken. */
+enum { RUN_MAX_REPEAT = 100000 };
 
 typedef struct run_args {
     size_t m, n, k, pad, repeat, samples;
@@ -22,14 +27,19 @@ static void run_usage(FILE *f)
             "usage: pgemm run M N K [options]\n"
             "  --layout row|col        storage order (default col)\n"
             "  --trans NN|NT|TN|TT     op(A), op(B) (default NN)\n"
-            "  --alpha X --beta Y      scalars (default 1 and 0)\n"
+            "  --alpha X --beta Y      scalars (default 1 and 0): decimal numbers within\n"
+            "                          float range, or nan, inf, -inf\n"
             "  --pad P                 add P to every leading dimension (default 0)\n"
-            "  --repeat R              timed runs; the median is reported (default 10)\n"
+            "  --repeat R              timed runs, 1 to 100000; the median is reported\n"
+            "                          (default 10)\n"
             "  --variant NAME          force a kernel variant (default: the selector's choice)\n"
             "  --check auto|full|none  fp64 reference check (auto: full up to 2^31\n"
             "                          multiply-adds, else a random sample of entries)\n"
             "  --seed S                random seed (default 1)\n"
-            "  --backend auto|hip|opencl --platform P --device N --precision fp32|fp16 --log L\n");
+            "  --backend auto|hip|opencl --platform P --device N --precision fp32|fp16 --log L\n"
+            "M, N, K are 0 to 2147483647; A, B and C must fit the device (largest buffer,\n"
+            "global memory) and the library's 32-bit indexing, else the run is refused\n"
+            "(status 2) before anything is allocated. pgemm help: exit statuses.\n");
 }
 
 static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
@@ -37,16 +47,26 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
     int pos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int c = pgemm_tool_context_option(argc, argv, &i, opts);
+        int c = pgemm_tool_context_option("run", argc, argv, &i, opts);
         if (c < 0) return 0;
         if (c > 0) continue;
         size_t *const mnk[3] = {&r->m, &r->n, &r->k};
-        int p = pgemm_tool_shape_arg("run", a, &pos, mnk);
+        int p = pgemm_tool_shape_arg("run", a, &pos, mnk, 0);
         if (p < 0) return 0;
         if (p > 0) continue;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             exit(0);
+        }
+        static const char *const known[] = {"--layout", "--trans",   "--alpha", "--beta", "--pad",
+                                            "--repeat", "--variant", "--seed",  "--check"};
+        size_t opt = 0, nknown = sizeof known / sizeof known[0];
+        while (opt < nknown && strcmp(a, known[opt])) opt++;
+        if (opt == nknown) {
+            char shown[80];
+            fprintf(stderr, "pgemm run: unknown option %s (pgemm run --help lists them)\n",
+                    pgemm_parse_shown(a, shown, sizeof shown));
+            return 0;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "pgemm run: %s needs a value\n", a);
@@ -55,60 +75,45 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
         const char *v = argv[++i];
         int ok = 1;
         if (!strcmp(a, "--layout")) {
-            ok = !strcmp(v, "row") || !strcmp(v, "col");
+            if (strcmp(v, "row") && strcmp(v, "col")) return pgemm_parse_refuse_word("run", a, v, "row or col");
             r->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
         } else if (!strcmp(a, "--trans")) {
             int ta, tb;
-            ok = pgemm_tool_parse_trans(v, &ta, &tb);
-            if (ok) {
-                r->ta = ta ? PGEMM_TRANS : PGEMM_NO_TRANS;
-                r->tb = tb ? PGEMM_TRANS : PGEMM_NO_TRANS;
-            }
-        } else if (!strcmp(a, "--alpha") || !strcmp(a, "--beta")) {
-            char *end;
-            float x = strtof(v, &end);
-            ok = end != v && *end == '\0';
-            *(a[2] == 'a' ? &r->alpha : &r->beta) = x;
-        }
-        else if (!strcmp(a, "--pad")) ok = pgemm_tool_parse_size(v, &r->pad);
-        else if (!strcmp(a, "--repeat"))
-            ok = pgemm_tool_parse_size(v, &r->repeat) && r->repeat > 0;
-        else if (!strcmp(a, "--variant")) r->variant = v;
-        else if (!strcmp(a, "--seed")) {
-            size_t seed;
-            ok = pgemm_tool_parse_size(v, &seed);
-            r->seed = seed;
-        }
-        else if (!strcmp(a, "--check")) {
-            ok = !strcmp(v, "auto") || !strcmp(v, "full") || !strcmp(v, "none");
-            r->check = !strcmp(v, "none") ? 0 : !strcmp(v, "full") ? 2 : 1;
+            if (!pgemm_tool_parse_trans(v, &ta, &tb)) return pgemm_parse_refuse_word("run", a, v, "NN, NT, TN or TT");
+            r->ta = ta ? PGEMM_TRANS : PGEMM_NO_TRANS;
+            r->tb = tb ? PGEMM_TRANS : PGEMM_NO_TRANS;
+        } else if (!strcmp(a, "--alpha")) {
+            ok = pgemm_parse_float("run", a, v, &r->alpha);
+        } else if (!strcmp(a, "--beta")) {
+            ok = pgemm_parse_float("run", a, v, &r->beta);
+        } else if (!strcmp(a, "--pad")) {
+            ok = pgemm_parse_size("run", a, v, 0, PGEMM_TOOL_MAX_INDEX, &r->pad);
+        } else if (!strcmp(a, "--repeat")) {
+            ok = pgemm_parse_size("run", a, v, 1, RUN_MAX_REPEAT, &r->repeat);
+        } else if (!strcmp(a, "--variant")) {
+            r->variant = v;
+        } else if (!strcmp(a, "--seed")) {
+            ok = pgemm_parse_u64("run", a, v, 0, UINT64_MAX, &r->seed);
         } else {
-            fprintf(stderr, "pgemm run: unknown option %s\n", a);
-            return 0;
+            if (strcmp(v, "auto") && strcmp(v, "full") && strcmp(v, "none"))
+                return pgemm_parse_refuse_word("run", a, v, "auto, full or none");
+            r->check = !strcmp(v, "none") ? 0 : !strcmp(v, "full") ? 2 : 1;
         }
-        if (!ok) {
-            fprintf(stderr, "pgemm run: bad value for %s: \"%s\"\n", a, v);
-            return 0;
-        }
+        if (!ok) return 0;
     }
     if (pos != 3) {
-        run_usage(stderr);
+        fprintf(stderr, "pgemm run: expected M N K (pgemm run --help lists the options)\n");
         return 0;
     }
     return 1;
 }
 
-/* Rows and columns of a stored operand in the caller's layout. */
+/* Distance between the runs of a stored operand in the caller's layout. */
 static size_t stored_ld(pgemm_layout layout, size_t rows, size_t cols, size_t pad)
 {
+    /* run and pad are each at most PGEMM_TOOL_MAX_INDEX: the sum fits. */
     size_t run = layout == PGEMM_COL_MAJOR ? rows : cols;
     return (run ? run : 1) + pad;
-}
-
-static size_t stored_elems(pgemm_layout layout, size_t rows, size_t cols, size_t ld)
-{
-    size_t runs = layout == PGEMM_COL_MAJOR ? cols : rows;
-    return ld * (runs ? runs : 1);
 }
 
 static int compare_cmp(const void *a, const void *b)
@@ -161,31 +166,36 @@ int pgemm_cmd_run(int argc, char **argv)
                   1.0f, 0.0f, NULL, 1, 1};
     pgemm_options opts;
     pgemm_options_init(&opts);
-    if (!parse(argc, argv, &r, &opts)) return 2;
+    if (!parse(argc, argv, &r, &opts)) return PGEMM_TOOL_USAGE;
 
+    int col = r.layout == PGEMM_COL_MAJOR;
     size_t ar = r.ta == PGEMM_TRANS ? r.k : r.m, ac = r.ta == PGEMM_TRANS ? r.m : r.k;
     size_t br = r.tb == PGEMM_TRANS ? r.n : r.k, bc = r.tb == PGEMM_TRANS ? r.k : r.n;
     size_t lda = stored_ld(r.layout, ar, ac, r.pad), ldb = stored_ld(r.layout, br, bc, r.pad);
     size_t ldc = stored_ld(r.layout, r.m, r.n, r.pad);
-    size_t na = stored_elems(r.layout, ar, ac, lda), nb = stored_elems(r.layout, br, bc, ldb);
-    size_t nc = stored_elems(r.layout, r.m, r.n, ldc);
-
+    /* As CBLAS (and the library and the reference): with k == 0 or alpha ==
+     * 0 neither A nor B is read, and nothing is when C is empty. */
+    int reads_ab = r.m && r.n && r.k && r.alpha != 0.0f;
+    tool_matrix mats[3] = {{'A', ar, ac, lda, col, sizeof(float), reads_ab, 0},
+                           {'B', br, bc, ldb, col, sizeof(float), reads_ab, 0},
+                           {'C', r.m, r.n, ldc, col, sizeof(float), r.m && r.n, 0}};
+    /* The sizes first on their own, then against the device, both before any
+     * allocation. */
+    if (!pgemm_tool_check_matrices("run", mats, 3, NULL)) return PGEMM_TOOL_USAGE;
     pgemm_context *ctx = pgemm_tool_open(&opts);
-    if (!ctx) return 1;
-    int rc = 1;
-    float *a = malloc(na * sizeof(float)), *b = malloc(nb * sizeof(float));
-    float *c0 = malloc(nc * sizeof(float)), *c = malloc(nc * sizeof(float));
-    double *times = malloc(r.repeat * sizeof(double));
-    pgemm_buffer *da = NULL, *db = NULL, *dc = NULL;
-    if (!a || !b || !c0 || !c || !times) {
-        fprintf(stderr, "pgemm run: out of host memory\n");
-        goto out;
+    if (!ctx) return PGEMM_TOOL_FAILURE;
+    pgemm_info info;
+    pgemm_context_info(ctx, &info);
+    if (!pgemm_tool_check_matrices("run", mats, 3, &info)) {
+        pgemm_context_destroy(ctx);
+        return PGEMM_TOOL_USAGE;
     }
-    uint64_t state = r.seed ? r.seed : 1;
-    pgemm_fill_random(a, na, &state);
-    pgemm_fill_random(b, nb, &state);
-    pgemm_fill_random(c0, nc, &state);
+    size_t na = mats[0].elems, nb = mats[1].elems, nc = mats[2].elems;
 
+    int rc = PGEMM_TOOL_FAILURE;
+    float *a = NULL, *b = NULL, *c0 = NULL, *c = NULL;
+    double *times = NULL;
+    pgemm_buffer *da = NULL, *db = NULL, *dc = NULL;
 #define TRY(call)                                                                            \
     do {                                                                                     \
         pgemm_status st_ = (call);                                                           \
@@ -195,7 +205,22 @@ int pgemm_cmd_run(int argc, char **argv)
             goto out;                                                                        \
         }                                                                                    \
     } while (0)
+    /* A variant the library refuses is refused before the allocations too. */
     if (r.variant) TRY(pgemm_force_variant(ctx, r.variant));
+    a = malloc(na * sizeof(float));
+    b = malloc(nb * sizeof(float));
+    c0 = malloc(nc * sizeof(float));
+    c = malloc(nc * sizeof(float));
+    times = calloc(r.repeat, sizeof *times);
+    if (!a || !b || !c0 || !c || !times) {
+        fprintf(stderr, "pgemm run: out of host memory\n");
+        goto out;
+    }
+    uint64_t state = r.seed ? r.seed : 1;
+    pgemm_fill_random(a, na, &state);
+    pgemm_fill_random(b, nb, &state);
+    pgemm_fill_random(c0, nc, &state);
+
     TRY(pgemm_buffer_create(ctx, na * sizeof(float), &da));
     TRY(pgemm_buffer_create(ctx, nb * sizeof(float), &db));
     TRY(pgemm_buffer_create(ctx, nc * sizeof(float), &dc));
@@ -221,9 +246,7 @@ int pgemm_cmd_run(int argc, char **argv)
     double median = times[r.repeat / 2], best = times[0];
     double flops = 2.0 * (double)r.m * (double)r.n * (double)r.k;
 
-    pgemm_info info;
     pgemm_call_info call;
-    pgemm_context_info(ctx, &info);
     int have_call = pgemm_last_call(ctx, &call) == PGEMM_SUCCESS;
     printf("device       %s: %s (%s)\n", info.backend_name, info.device, info.platform);
     printf("problem      %zu x %zu x %zu, %s, op(A)=%s op(B)=%s, alpha %g beta %g, ld %zu/%zu/%zu\n",

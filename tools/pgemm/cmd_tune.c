@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,17 @@
 #include <unistd.h>
 
 #include "common/cache_dir.h"
+#include "common/file_io.h"
+#include "parse.h"
 #include "pgemm_tune.h"
+#include "sizes.h"
 #include "tool.h"
 #include "tune.h"
+
+/* Bounds of the numeric options: a shape set of this many is days of
+ * measuring already, and a budget of more seconds is no budget. */
+#define TUNE_MAX_SHAPES ((size_t)100000)
+#define TUNE_MAX_BUDGET 1e6
 
 typedef struct tune_args {
     int precisions;          /* bit 0 fp32, bit 1 fp16; 0: every one the device has */
@@ -37,11 +46,12 @@ static void usage(FILE *f)
             "measurements (CSV), trains the selector's model and installs it in the per-user\n"
             "cache, where every context on this device, backend and precision finds it.\n"
             "  --precision fp32|fp16|all  what to tune (default all the device has)\n"
-            "  --budget S           seconds of measuring per set (default 1200 on a GPU,\n"
-            "                       600 on a CPU; 0: no limit; one shape at least). An\n"
+            "  --budget S           seconds of measuring per set, 0 to 1e6 (default 1200 on\n"
+            "                       a GPU, 600 on a CPU; 0: no limit; one shape at least). An\n"
             "                       interrupted or budget-cut run resumes where it stopped\n"
             "                       when run again\n"
-            "  --shapes N           training shapes (default 2000 on a GPU, 800 on a CPU)\n"
+            "  --shapes N           training shapes, 1 to 100000 (default 2000 on a GPU, 800\n"
+            "                       on a CPU)\n"
             "  --seed S             shape-set seed (default 1)\n"
             "  --dir D              where the CSVs and models go (default <cache>/pgemm: the\n"
             "                       CSVs in D/tune, the models in D/models)\n"
@@ -53,71 +63,85 @@ static void usage(FILE *f)
             "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
             "                       more odd and skinny shapes) and report the regret of the\n"
             "                       model and of the heuristic\n"
-            "  --eval-shapes N      held-out shapes (default 200)\n"
-            "  --eval-passes N      passes over the held-out set, each after the last\n"
+            "  --eval-shapes N      held-out shapes, 1 to 100000 (default 200)\n"
+            "  --eval-passes N      passes over the held-out set, 1 to 9, each after the last\n"
             "                       (default 3); each pass is scored on its own and a\n"
             "                       shape counts with the median over the passes\n"
-            "  --min-time S         seconds a timed sample lasts at least (default 0.01)\n"
-            "  --samples R          timed samples per measurement, taken in turns over the\n"
-            "                       variants, median kept (default 5)\n"
+            "  --min-time S         seconds a timed sample lasts at least, 0 to 60 (default\n"
+            "                       0.01)\n"
+            "  --samples R          timed samples per measurement, 1 to 16, taken in turns\n"
+            "                       over the variants, median kept (default 5)\n"
             "  --no-progress        no progress bar\n"
             "  --backend auto|hip|opencl --platform P --device N --log L\n");
 }
 
 static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
 {
+    static const char *const flags[] = {"--fresh", "--train-only", "--evaluate",
+                                        "--no-progress"};
+    static const char *const valued[] = {"--precision", "--budget",      "--shapes",
+                                         "--eval-shapes", "--eval-passes", "--seed",
+                                         "--min-time",  "--samples",     "--dir",
+                                         "--family"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        /* tune's --precision also takes "all": before the shared options. */
+        if (strcmp(a, "--precision")) {
+            int c = pgemm_tool_context_option("tune", argc, argv, &i, o);
+            if (c < 0) return 0;
+            if (c > 0) continue;
+        }
+        size_t f = 0, nf = sizeof flags / sizeof flags[0];
+        while (f < nf && strcmp(a, flags[f])) f++;
+        if (f < nf) {
+            if (f == 0) t->fresh = 1;
+            else if (f == 1) t->train_only = 1;
+            else if (f == 2) t->evaluate = 1;
+            else t->progress = 0;
+            continue;
+        }
+        size_t k = 0, nv = sizeof valued / sizeof valued[0];
+        while (k < nv && strcmp(a, valued[k])) k++;
+        if (k == nv) {
+            char shown[80];
+            fprintf(stderr, "pgemm tune: unknown option %s (pgemm tune --help lists them)\n",
+                    pgemm_parse_shown(a, shown, sizeof shown));
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "pgemm tune: %s needs a value\n", a);
+            return 0;
+        }
+        const char *v = argv[++i];
+        int ok = 1;
         if (!strcmp(a, "--precision")) {
-            const char *v = i + 1 < argc ? argv[++i] : "";
             if (!strcmp(v, "fp32")) t->precisions = 1;
             else if (!strcmp(v, "fp16") || !strcmp(v, "fp16-mixed")) t->precisions = 2;
             else if (!strcmp(v, "all")) t->precisions = 0;
-            else {
-                fprintf(stderr, "pgemm tune: --precision %s: expected fp32, fp16 or all\n", v);
-                return 0;
-            }
-            continue;
-        }
-        int c = pgemm_tool_context_option(argc, argv, &i, o);
-        if (c < 0) return 0;
-        if (c > 0) continue;
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (!strcmp(a, "--fresh")) t->fresh = 1;
-        else if (!strcmp(a, "--train-only")) t->train_only = 1;
-        else if (!strcmp(a, "--evaluate")) t->evaluate = 1;
-        else if (!strcmp(a, "--no-progress")) t->progress = 0;
-        else if (!v) {
-            fprintf(stderr, "pgemm tune: unknown option or missing value: %s\n", a);
-            return 0;
+            else return pgemm_parse_refuse_word("tune", a, v, "fp32, fp16 or all");
+        } else if (!strcmp(a, "--budget")) {
+            ok = pgemm_parse_double("tune", a, v, 0, TUNE_MAX_BUDGET, &t->budget);
+        } else if (!strcmp(a, "--shapes")) {
+            ok = pgemm_parse_size("tune", a, v, 1, TUNE_MAX_SHAPES, &t->shapes);
+        } else if (!strcmp(a, "--eval-shapes")) {
+            ok = pgemm_parse_size("tune", a, v, 1, TUNE_MAX_SHAPES, &t->eval_shapes);
+        } else if (!strcmp(a, "--eval-passes")) {
+            ok = pgemm_parse_size("tune", a, v, 1, 9, &t->eval_passes);
+        } else if (!strcmp(a, "--seed")) {
+            ok = pgemm_parse_u64("tune", a, v, 0, UINT64_MAX, &t->seed);
+        } else if (!strcmp(a, "--min-time")) {
+            ok = pgemm_parse_double("tune", a, v, 0, 60, &t->min_time);
+        } else if (!strcmp(a, "--samples")) {
+            ok = pgemm_parse_int("tune", a, v, 1, 16, &t->samples);
+        } else if (!strcmp(a, "--dir")) {
+            if (!*v) return pgemm_parse_refuse_word("tune", a, v, "a folder");
+            t->dir = v;
         } else {
-            i++;
-            if (!strcmp(a, "--budget")) t->budget = strtod(v, &end);
-            else if (!strcmp(a, "--shapes")) t->shapes = strtoul(v, &end, 10);
-            else if (!strcmp(a, "--eval-shapes")) t->eval_shapes = strtoul(v, &end, 10);
-            else if (!strcmp(a, "--eval-passes")) t->eval_passes = strtoul(v, &end, 10);
-            else if (!strcmp(a, "--seed")) t->seed = strtoull(v, &end, 10);
-            else if (!strcmp(a, "--min-time")) t->min_time = strtod(v, &end);
-            else if (!strcmp(a, "--samples")) t->samples = (int)strtol(v, &end, 10);
-            else if (!strcmp(a, "--dir")) { t->dir = v; continue; }
-            else if (!strcmp(a, "--family")) {
-                t->family = v;
-                if (strcmp(v, "auto") && strcmp(v, "gbt") && strcmp(v, "knn")) {
-                    fprintf(stderr, "pgemm tune: --family %s: expected auto, gbt or knn\n", v);
-                    return 0;
-                }
-                continue;
-            } else {
-                fprintf(stderr, "pgemm tune: unknown option %s\n", a);
-                return 0;
-            }
-            if (!end || *end || v[0] == '-' || (!strcmp(a, "--samples") && t->samples > 16) ||
-                (!strcmp(a, "--eval-passes") && (t->eval_passes < 1 || t->eval_passes > 9))) {
-                fprintf(stderr, "pgemm tune: %s %s: bad value\n", a, v);
-                return 0;
-            }
+            if (strcmp(v, "auto") && strcmp(v, "gbt") && strcmp(v, "knn"))
+                return pgemm_parse_refuse_word("tune", a, v, "auto, gbt or knn");
+            t->family = v;
         }
+        if (!ok) return 0;
     }
     return 1;
 }
@@ -181,11 +205,26 @@ static int push(rows *v, const pgemm_measurement *m)
 }
 
 /* Reads the rows of a CSV written for `header`; a CSV for anything else is
- * set aside (renamed .old) so that it is never mixed in. */
-static void read_csv(const char *path, const char *header, pgemm_context *ctx, rows *out)
+ * set aside (renamed .old) so that it is never mixed in, and a row that no
+ * measurement could have written (a size beyond the library's, a rate that
+ * is not a positive number, an unknown variant) is skipped. Returns 0, also
+ * when there is no CSV yet, or -1 (message printed) when path is there but
+ * not a regular file: a FIFO would block the read and the appends. */
+static int read_csv(const char *path, const char *header, pgemm_context *ctx, rows *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return;
+    char why[256];
+    int fd = pgemm_file_open_regular(path, NULL, why, sizeof why);
+    if (fd < 0) {
+        if (errno == ENOENT) return 0;
+        fprintf(stderr, "pgemm tune: %s: %s\n", path, why);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        fprintf(stderr, "pgemm tune: %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
     char line[1024];
     int ok = fgets(line, sizeof line, f) && !strncmp(line, header, strlen(header)) &&
              (line[strlen(header)] == '\n' || line[strlen(header)] == '\0');
@@ -196,7 +235,7 @@ static void read_csv(const char *path, const char *header, pgemm_context *ctx, r
         fprintf(stderr, "pgemm tune: %s was measured on another device or kernel set: moved to %s\n",
                 path, old);
         rename(path, old);
-        return;
+        return 0;
     }
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#' || !strncmp(line, "m,", 2)) continue;
@@ -206,13 +245,18 @@ static void read_csv(const char *path, const char *header, pgemm_context *ctx, r
         if (sscanf(line, "%zu,%zu,%zu,%d,%d,%127[^,],%lf,%lf", &m.m, &m.n, &m.k, &m.trans_a,
                    &m.trans_b, name, &m.gflops, &seconds) != 8)
             continue;
+        if (!m.m || !m.n || !m.k || m.m > PGEMM_TOOL_MAX_INDEX || m.n > PGEMM_TOOL_MAX_INDEX ||
+            m.k > PGEMM_TOOL_MAX_INDEX || (m.trans_a != 0 && m.trans_a != 1) ||
+            (m.trans_b != 0 && m.trans_b != 1) || !isfinite(m.gflops) || !(m.gflops > 0))
+            continue;
         size_t count = pgemm_variant_count(ctx), v = 0;
         while (v < count && strcmp(pgemm_variant_name(ctx, v), name)) v++;
         if (v == count) continue;
         m.variant = v;
-        push(out, &m);
+        if (push(out, &m) != 0) break;
     }
     fclose(f);
+    return 0;
 }
 
 static int measured(const rows *r, const tune_shape *s, size_t variant);
@@ -346,7 +390,10 @@ static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
         else snprintf(csv, sizeof csv, "%.*s-pass%zu.csv", (int)stem, eval_csv, pass);
         rows eh = {0};
         if (t->fresh) remove(csv);
-        else read_csv(csv, header, tb->ctx, &eh);
+        else if (read_csv(csv, header, tb->ctx, &eh) < 0) {
+            rc = 1;
+            break;
+        }
         int m = t->train_only ? missing(&eh, held, ne, cand, ncand) > 0
                               : measure_set(tb, p, t, csv, header, held, ne, cand, ncand, &eh);
         for (size_t i = 0; i < eh.n && m >= 0; i++)
@@ -409,7 +456,10 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     nshapes = tune_shapes(&space, t->seed, nshapes, shapes);
     rows have = {0};
     if (t->fresh) remove(csv);
-    else read_csv(csv, header, ctx, &have);
+    else if (read_csv(csv, header, ctx, &have) < 0) {
+        free(shapes);
+        return 1;
+    }
     tune_bench tb;
     tune_bench_init(&tb, ctx, t->min_time > 0 ? t->min_time : 0.01, t->samples ? t->samples : 5);
     int rc = 0;
@@ -452,12 +502,9 @@ int pgemm_cmd_tune(int argc, char **argv)
     t.budget = -1;
     pgemm_options o;
     pgemm_options_init(&o);
-    if (!parse(argc, argv, &t, &o)) {
-        usage(stderr);
-        return 2;
-    }
+    if (!parse(argc, argv, &t, &o)) return PGEMM_TOOL_USAGE;
     pgemm_context *ctx = pgemm_tool_open(&o);
-    if (!ctx) return 1;
+    if (!ctx) return PGEMM_TOOL_FAILURE;
     pgemm_info info;
     pgemm_context_info(ctx, &info);
     if (t.budget < 0) t.budget = info.device_is_cpu ? 600 : 1200;

@@ -1,8 +1,11 @@
 /* pgemm — command-line front end of the library. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
+#include "sizes.h"
 #include "tool.h"
 
 static void usage(FILE *f)
@@ -23,6 +26,14 @@ static void usage(FILE *f)
             "                       --measure the measured ones (pgemm explain --help)\n"
             "  version              library version\n"
             "\n"
+            "numbers are decimal: digits, '-' where negative values are allowed, a fraction\n"
+            "and exponent for real values (1.5e-3); no '+', hex or spaces. alpha and beta\n"
+            "also take nan, inf and -inf, but no value that overflows a float.\n"
+            "\n"
+            "exit status: 0 done, 1 failed while running (no device, a library error, a\n"
+            "failed check), 2 command line refused (unknown option, bad value, or a shape\n"
+            "beyond the library's or the device's limits, refused before any allocation)\n"
+            "\n"
             "environment: PGEMM_BACKEND, PGEMM_OPENCL_PLATFORM, PGEMM_DEVICE, PGEMM_VARIANT,\n"
             "PGEMM_LOG, PGEMM_CACHE_DIR (see docs/API.md)\n");
 }
@@ -31,7 +42,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return PGEMM_TOOL_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "info")) return pgemm_cmd_info(argc - 1, argv + 1);
@@ -46,12 +57,14 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    fprintf(stderr, "pgemm: unknown command \"%s\"\n\n", cmd);
-    usage(stderr);
-    return 2;
+    char shown[80];
+    fprintf(stderr, "pgemm: unknown command %s (pgemm help lists them)\n",
+            pgemm_parse_shown(cmd, shown, sizeof shown));
+    return PGEMM_TOOL_USAGE;
 }
 
-int pgemm_tool_context_option(int argc, char **argv, int *i, pgemm_options *opts)
+int pgemm_tool_context_option(const char *cmd, int argc, char **argv, int *i,
+                              pgemm_options *opts)
 {
     const char *opt = argv[*i];
     static const char *const names[] = {"--backend", "--platform", "--device", "--precision",
@@ -61,55 +74,33 @@ int pgemm_tool_context_option(int argc, char **argv, int *i, pgemm_options *opts
         if (!strcmp(opt, names[n])) which = n;
     if (which < 0) return 0;
     if (*i + 1 >= argc) {
-        fprintf(stderr, "pgemm: %s needs a value\n", opt);
+        fprintf(stderr, "pgemm %s: %s needs a value\n", cmd, opt);
         return -1;
     }
     const char *val = argv[++*i];
-    char *end;
     switch (which) {
     case 0:
         if (!strcmp(val, "auto")) opts->backend = PGEMM_BACKEND_AUTO;
         else if (!strcmp(val, "hip")) opts->backend = PGEMM_BACKEND_HIP;
         else if (!strcmp(val, "opencl")) opts->backend = PGEMM_BACKEND_OPENCL;
         else {
-            fprintf(stderr, "pgemm: --backend %s: expected auto, hip or opencl\n", val);
+            pgemm_parse_refuse_word(cmd, opt, val, "auto, hip or opencl");
             return -1;
         }
         return 1;
     case 1: opts->opencl_platform = val; return 1;
-    case 2:
-        opts->device_index = (int)strtol(val, &end, 10);
-        if (*end || opts->device_index < 0) {
-            fprintf(stderr, "pgemm: --device %s: expected an index >= 0\n", val);
-            return -1;
-        }
-        return 1;
+    case 2: return pgemm_parse_int(cmd, opt, val, 0, INT_MAX, &opts->device_index) ? 1 : -1;
     case 3:
         if (!strcmp(val, "fp32")) opts->precision = PGEMM_PRECISION_FP32;
         else if (!strcmp(val, "fp16") || !strcmp(val, "fp16-mixed"))
             opts->precision = PGEMM_PRECISION_FP16_MIXED;
         else {
-            fprintf(stderr, "pgemm: --precision %s: expected fp32 or fp16\n", val);
+            pgemm_parse_refuse_word(cmd, opt, val, "fp32 or fp16");
             return -1;
         }
         return 1;
-    default:
-        opts->log_level = (int)strtol(val, &end, 10);
-        if (*end || opts->log_level < 0 || opts->log_level > 2) {
-            fprintf(stderr, "pgemm: --log %s: expected 0, 1 or 2\n", val);
-            return -1;
-        }
-        return 1;
+    default: return pgemm_parse_int(cmd, opt, val, 0, 2, &opts->log_level) ? 1 : -1;
     }
-}
-
-int pgemm_tool_parse_size(const char *s, size_t *out)
-{
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end || s[0] == '-') return 0;
-    *out = (size_t)v;
-    return 1;
 }
 
 int pgemm_tool_parse_trans(const char *v, int *ta, int *tb)
@@ -120,13 +111,20 @@ int pgemm_tool_parse_trans(const char *v, int *ta, int *tb)
     return 1;
 }
 
-int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const mnk[3])
+int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const mnk[3],
+                         size_t min_mn)
 {
     if (a[0] == '-' && !(a[1] >= '0' && a[1] <= '9')) return 0;
-    if (*pos >= 3 || !pgemm_tool_parse_size(a, mnk[*pos])) {
-        fprintf(stderr, "pgemm %s: unexpected argument \"%s\"\n", cmd, a);
+    if (*pos >= 3) {
+        char shown[80];
+        fprintf(stderr, "pgemm %s: unexpected argument %s after M N K\n", cmd,
+                pgemm_parse_shown(a, shown, sizeof shown));
         return -1;
     }
+    static const char *const names[] = {"M", "N", "K"};
+    if (!pgemm_parse_size(cmd, names[*pos], a, *pos < 2 ? min_mn : 0, PGEMM_TOOL_MAX_INDEX,
+                          mnk[*pos]))
+        return -1;
     (*pos)++;
     return 1;
 }

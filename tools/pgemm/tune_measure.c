@@ -54,6 +54,12 @@ static pgemm_status ensure(tune_bench *t, pgemm_buffer **buf, size_t *have, size
     return st;
 }
 
+/* rows * cols * elem_size into *out; 1 when it does not fit in size_t. */
+static int bytes_of(size_t rows, size_t cols, size_t elem_size, size_t *out)
+{
+    return __builtin_mul_overflow(rows, cols, out) || __builtin_mul_overflow(*out, elem_size, out);
+}
+
 static pgemm_status call(tune_bench *t, pgemm_precision p, const tune_shape *s)
 {
     pgemm_transpose ta = s->trans_a ? PGEMM_TRANS : PGEMM_NO_TRANS;
@@ -101,14 +107,23 @@ void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape 
     enum { MAX_SAMPLES = 16 };
     int half = precision == PGEMM_PRECISION_FP16_MIXED;
     size_t es = half ? 2 : 4;
-    pgemm_status st = ensure(t, &t->a, &t->a_bytes, s->m * s->k * es, half);
-    if (st == PGEMM_SUCCESS) st = ensure(t, &t->b, &t->b_bytes, s->k * s->n * es, half);
-    if (st == PGEMM_SUCCESS) st = ensure(t, &t->c, &t->c_bytes, s->m * s->n * 4, 0);
+    size_t a_bytes, b_bytes, c_bytes;
+    pgemm_status st = PGEMM_SUCCESS;
+    const char *why = NULL;
+    /* A product that wraps would make small buffers for a large shape. */
+    if (bytes_of(s->m, s->k, es, &a_bytes) || bytes_of(s->k, s->n, es, &b_bytes) ||
+        bytes_of(s->m, s->n, 4, &c_bytes)) {
+        st = PGEMM_ERROR_INVALID_ARGUMENT;
+        why = "the shape's operands need more bytes than size_t holds";
+    }
+    if (st == PGEMM_SUCCESS) st = ensure(t, &t->a, &t->a_bytes, a_bytes, half);
+    if (st == PGEMM_SUCCESS) st = ensure(t, &t->b, &t->b_bytes, b_bytes, half);
+    if (st == PGEMM_SUCCESS) st = ensure(t, &t->c, &t->c_bytes, c_bytes, 0);
     if (st == PGEMM_SUCCESS) st = pgemm_set_precision(t->ctx, precision);
     int samples = t->samples < 1 ? 1 : t->samples > MAX_SAMPLES ? MAX_SAMPLES : t->samples;
     double *times = calloc(count ? count * MAX_SAMPLES : 1, sizeof *times);
     long *reps = calloc(count ? count : 1, sizeof *reps);
-    const char *why = pgemm_last_error(t->ctx);
+    if (!why) why = pgemm_last_error(t->ctx);
     if (st == PGEMM_SUCCESS && (!times || !reps)) {
         st = PGEMM_ERROR_OUT_OF_MEMORY;
         why = "no memory for the timings";
