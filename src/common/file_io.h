@@ -44,4 +44,9 @@ int pgemm_file_write_atomic(const char *path, const pgemm_file_part *parts, size
 int pgemm_file_write_atomic_mode(const char *path, const pgemm_file_part *parts, size_t count,
                                  unsigned mode, int exclusive, char *why, size_t cap);
 
+/* mkdir -p: path and every missing folder above it, each new one with mode
+ * (before the umask). Returns 0 when path is a folder at the end, else -1
+ * with errno set (ENAMETOOLONG for a path of 4096 bytes or more). */
+int pgemm_make_dirs(const char *path, unsigned mode);
+
 #endif

@@ -18,20 +18,6 @@ static const char k_magic[8] = {'P', 'G', 'E', 'M', 'M', 'C', 'L', '2'};
  * length. */
 enum { MAC_LEN = SHA256_DIGEST_SIZE, MAX_BINARY = 1 << 30, MAX_KEY = 4096 };
 
-/* mkdir -p, new folders readable by this user only; returns 0 on success. */
-static int make_dirs(const char *path)
-{
-    char buf[1024];
-    pgemm_text_copy(buf, sizeof buf, path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Reads the secret at path: 1 when it is sound (ours, 0600 or stricter, 32
  * bytes), 0 when it is absent, -1 when it is there but not usable (why). */
 static int read_secret(const char *path, unsigned char *secret, char *why, size_t cap)
@@ -83,7 +69,7 @@ int pgemm_cl_cache_open(cl_cache *c, const char *cache_dir, char *why, size_t ca
 {
     memset(c, 0, sizeof *c);
     pgemm_text_format(c->dir, sizeof c->dir, "%s/opencl", cache_dir);
-    if (make_dirs(c->dir) != 0) {
+    if (pgemm_make_dirs(c->dir, 0700) != 0) {
         pgemm_text_format(why, cap, "cannot create %s: %s", c->dir, strerror(errno));
         return -1;
     }

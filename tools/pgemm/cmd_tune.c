@@ -161,19 +161,6 @@ static void slug(char *out, size_t cap, const pgemm_info *info, const char *prec
     *w = '\0';
 }
 
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* The CSV's identity line: what the rows were measured on. */
 static void csv_header(char *out, size_t cap, const pgemm_info *info, const char *precision,
                        pgemm_context *ctx, const size_t *cand, size_t ncand)
@@ -432,7 +419,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     char name[300], csv[4800], eval_csv[4800], model[4800], header[2048], sub[4200];
     slug(name, sizeof name, info, pname);
     snprintf(sub, sizeof sub, "%s/tune", dir);
-    if (make_dirs(sub) != 0) {
+    if (pgemm_make_dirs(sub, 0755) != 0) {
         fprintf(stderr, "pgemm tune: cannot create %s: %s\n", sub, strerror(errno));
         return 1;
     }
@@ -440,7 +427,7 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     snprintf(eval_csv, sizeof eval_csv, "%s/%s-heldout-seed%llu.csv", sub, name,
              (unsigned long long)t->seed + 1000);
     snprintf(sub, sizeof sub, "%s/models", dir);
-    if (make_dirs(sub) != 0) {
+    if (pgemm_make_dirs(sub, 0755) != 0) {
         fprintf(stderr, "pgemm tune: cannot create %s: %s\n", sub, strerror(errno));
         return 1;
     }
