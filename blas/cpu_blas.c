@@ -2,6 +2,7 @@
 #include "cpu_blas.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,6 @@ static const char *const blas_folders[] = {"openblas-pthread", "openblas-openmp"
 
 static struct {
     pthread_once_t once;
-    int explicit_lib;      /* PGEMM_BLAS_CPU named the library */
     void *blas, *lapack;   /* dlopen handles (step 1 or 3), or NULL */
     char blas_path[4096], lapack_path[4096];
     char describe[8400];
@@ -78,7 +78,6 @@ static void load(void)
     const char *env = getenv("PGEMM_BLAS_CPU");
     char dir[4096];
     if (env && *env) {
-        cpu.explicit_lib = 1;
         pgemm_text_copy(cpu.blas_path, sizeof cpu.blas_path, env);
         cpu.blas = open_other(env);
         const char *lapack = getenv("PGEMM_BLAS_CPU_LAPACK");
@@ -117,7 +116,8 @@ static void load(void)
         }
     }
     if (!cpu.lapack) open_lapack_for(LIBDIR);
-    pgemm_text_format(cpu.describe, sizeof cpu.describe, "the libraries loaded after this one, then %s and %s",
+    pgemm_text_format(cpu.describe, sizeof cpu.describe,
+                      "the libraries loaded before the first call, then %s and %s",
                       cpu.blas ? cpu.blas_path : "no CPU BLAS (none found)",
                       cpu.lapack ? cpu.lapack_path : "no LAPACK (none found)");
 }
@@ -129,15 +129,64 @@ static void *from_handle(void *h, const char *name)
     return fn && !inside_self(fn) ? fn : NULL;
 }
 
+/* The first library already loaded, in load order, that defines name,
+ * local ones included: Python loads its extension modules with RTLD_LOCAL,
+ * so numpy's libblas.so.3 is loaded but invisible to RTLD_NEXT, and a
+ * second BLAS loaded beside it (another OpenBLAS build, say) can crash the
+ * process. */
+typedef struct loaded_search {
+    const char *name;
+    void *fn;
+} loaded_search;
+
+static int search_loaded(struct dl_phdr_info *info, size_t size, void *data)
+{
+    loaded_search *s = data;
+    const char *path = info->dlpi_name;
+    if (!path || !*path || strstr(path, "linux-vdso")) return 0;
+    void *h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+    if (!h) return 0;
+    void *fn = dlsym(h, s->name);
+    /* The handle's own reference is dropped: the library stays loaded by
+     * whoever loaded it, which the process still holds. */
+    dlclose(h);
+    if (fn && !inside_self(fn)) {
+        s->fn = fn;
+        return 1;
+    }
+    return 0;
+}
+
+static void *from_loaded(const char *name)
+{
+    loaded_search s = {name, NULL};
+    dl_iterate_phdr(search_loaded, &s);
+    return s.fn;
+}
+
+/* Step 1's library, or none: read once. */
+static pthread_once_t explicit_once = PTHREAD_ONCE_INIT;
+static int explicit_lib;
+static void read_explicit(void)
+{
+    const char *env = getenv("PGEMM_BLAS_CPU");
+    explicit_lib = env && *env;
+}
+
 void *pgemm_blas_cpu_symbol(const char *name)
 {
-    pthread_once(&cpu.once, load);
+    pthread_once(&explicit_once, read_explicit);
     void *fn = NULL;
-    if (!cpu.explicit_lib) {
+    if (!explicit_lib) {
         fn = dlsym(RTLD_NEXT, name);
         if (fn && inside_self(fn)) fn = NULL;
+        if (!fn) fn = from_loaded(name);
+        if (fn) return fn;
     }
-    if (!fn) fn = from_handle(cpu.blas, name);
+    /* Step 1, or step 3: loaded only now, so that a program whose BLAS is
+     * already there never gets a second one beside it. */
+    pthread_once(&cpu.once, load);
+    fn = from_handle(cpu.blas, name);
     if (!fn) fn = from_handle(cpu.lapack, name);
     return fn;
 }

@@ -6,7 +6,9 @@
  *   1. with PGEMM_BLAS_CPU=PATH: in that library, then in PGEMM_BLAS_CPU_LAPACK
  *      (default: liblapack.so.3 beside it), and nowhere else;
  *   2. else in the libraries loaded after this one (dlsym RTLD_NEXT): under
- *      LD_PRELOAD, the BLAS and LAPACK the program was linked with;
+ *      LD_PRELOAD, the BLAS and LAPACK the program was linked with; then in
+ *      every library loaded by the time of the first call, local ones too
+ *      (the BLAS of a Python extension, loaded RTLD_LOCAL);
  *   3. else in the Debian way's libraries: the libblas.so.3 and
  *      liblapack.so.3 that update-alternatives selects (unless that is this
  *      library), then OpenBLAS, BLIS, ATLAS and the reference BLAS in their

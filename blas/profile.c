@@ -1,6 +1,7 @@
 /* The two sides' measured speed, kept per machine (profile.h). */
 #include "profile.h"
 
+#include <fenv.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -147,7 +148,12 @@ static void obtain(const char *kind, const char *key, int pgemm_side,
     }
     if (!cached) pgemm_blas_log(1, "no cache for the %s profile (%s): measured in each process", kind, why);
     double t0 = now();
+    /* The caller's floating-point flags stay as they were: the measurement
+     * is not the caller's arithmetic. */
+    fenv_t caller;
+    feholdexcept(&caller);
     measure(p);
+    fesetenv(&caller);
     char points[512] = "";
     for (size_t i = 0; i < p->count; i++)
         pgemm_text_append(points, sizeof points, " %.0f:%.3g", p->size[i], p->gflops[i]);
@@ -250,7 +256,9 @@ double pgemm_blas_cpu_seconds(size_t m, size_t n, size_t k)
 
 /* ---------------------------------------------------------- pgemm side */
 
-static pgemm_context *measured_ctx;
+/* The context to measure on: the calling thread's, for the thread that runs
+ * the measurement under pthread_once. */
+static _Thread_local pgemm_context *measured_ctx;
 
 /* Best seconds of one host call on s x s x s (beta 1: C is uploaded too),
  * or a negative number when pgemm refuses it. *single gets a call's time
@@ -343,7 +351,7 @@ static void obtain_pgemm(void)
 
 double pgemm_blas_pgemm_seconds(pgemm_context *ctx, size_t m, size_t n, size_t k, int reads_c)
 {
-    measured_ctx = ctx; /* the shared context: the same on every call */
+    measured_ctx = ctx;
     pthread_once(&pgemm_once, obtain_pgemm);
     const profile *p = &pgemm_profile;
     if (!p->count) return INFINITY;

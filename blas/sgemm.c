@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/text.h"
 #include "cpu_blas.h"
 #include "pgemm.h"
 #include "route.h"
@@ -44,13 +45,52 @@ static int check(char ta, char tb, int m, int n, int k, int lda, int ldb, int ld
     return 0;
 }
 
-/* A checked column-major product, run where the router sends it. C is
- * changed only by a product that succeeds. */
+/* "sgemm 64x64x64 NN -> pgemm (why)", at PGEMM_LOG=1. */
+static void log_call(int m, int n, int k, char ta, char tb, const char *where,
+                     const pgemm_blas_route *route, const char *detail)
+{
+    if (pgemm_blas_settings()->log_level < 1) return;
+    char why[256];
+    if (route) pgemm_blas_route_describe(route, why, sizeof why);
+    pgemm_blas_log(1, "sgemm %dx%dx%d %c%c -> %s (%s)", m, n, k, upper(ta), upper(tb), where,
+                   route ? why : detail);
+}
+
+/* The product on pgemm; C is changed only when it succeeds. pgemm's host
+ * work (a driver may build kernels on this thread) leaves the caller's
+ * floating-point flags as they were: numpy, for one, reads them after every
+ * product and would warn of an overflow that was never its own. */
+static pgemm_status on_pgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                             const float *a, int lda, const float *b, int ldb, float beta,
+                             float *c, int ldc, char *why, size_t cap)
+{
+    fenv_t caller;
+    feholdexcept(&caller);
+    pgemm_context *ctx = pgemm_blas_context();
+    pgemm_status st = PGEMM_ERROR_NO_BACKEND;
+    if (ctx) {
+        st = pgemm_sgemm_host(ctx, PGEMM_COL_MAJOR, trans_a ? PGEMM_TRANS : PGEMM_NO_TRANS,
+                              trans_b ? PGEMM_TRANS : PGEMM_NO_TRANS, (size_t)m, (size_t)n,
+                              (size_t)k, alpha, a, (size_t)lda, b, (size_t)ldb, beta, c,
+                              (size_t)ldc);
+        if (st != PGEMM_SUCCESS)
+            pgemm_text_format(why, cap, "%s: %s", pgemm_status_string(st), pgemm_last_error(ctx));
+    } else {
+        pgemm_text_copy(why, cap, "no pgemm context");
+    }
+    fesetenv(&caller);
+    return st;
+}
+
+/* A checked column-major product, run where the router sends it. */
 static void run(char ta, char tb, int m, int n, int k, float alpha, const float *a, int lda,
                 const float *b, int ldb, float beta, float *c, int ldc)
 {
     /* The reference's quick return: nothing to do. */
-    if (m == 0 || n == 0 || ((alpha == 0.0f || k == 0) && beta == 1.0f)) return;
+    if (m == 0 || n == 0 || ((alpha == 0.0f || k == 0) && beta == 1.0f)) {
+        pgemm_blas_count(PGEMM_BLAS_NOTHING_TO_DO);
+        return;
+    }
     int trans_a = upper(ta) != 'N', trans_b = upper(tb) != 'N';
     /* Only C scaled (alpha 0 or k 0): done here, as the reference does it,
      * unless pgemm is asked for: A and B are never read (OpenBLAS 0.3.21's
@@ -62,53 +102,36 @@ static void run(char ta, char tb, int m, int n, int k, float alpha, const float 
                 *x = beta == 0.0f ? 0.0f : beta * *x;
             }
         pgemm_blas_count(PGEMM_BLAS_RAN_CPU);
-        pgemm_blas_log(1, "sgemm %dx%dx%d %c%c -> cpu (scales C only: alpha 0 or k 0)", m, n, k,
-                       upper(ta), upper(tb));
+        log_call(m, n, k, ta, tb, "cpu", NULL, "scales C only: alpha 0 or k 0");
         return;
     }
-    /* The routing (which may measure both sides once) and pgemm's host work
-     * (a driver may build kernels on this thread) leave the caller's
-     * floating-point flags as they were: numpy, for one, reads them after
-     * every product and warns of an overflow that was never its own. */
-    fenv_t caller_env;
-    feholdexcept(&caller_env);
     pgemm_blas_route route;
-    pgemm_blas_route_sgemm((size_t)m, (size_t)n, alpha == 0.0f ? 0 : (size_t)k, trans_a,
-                           trans_b, beta != 0.0f, &route);
+    pgemm_blas_route_sgemm((size_t)m, (size_t)n, alpha == 0.0f ? 0 : (size_t)k, beta != 0.0f,
+                           &route);
     pgemm_blas_sgemm_fn cpu = pgemm_blas_cpu_sgemm();
     if (route.to_pgemm) {
-        pgemm_context *ctx = pgemm_blas_context();
-        pgemm_status st = ctx ? pgemm_sgemm_host(ctx, PGEMM_COL_MAJOR,
-                                                 trans_a ? PGEMM_TRANS : PGEMM_NO_TRANS,
-                                                 trans_b ? PGEMM_TRANS : PGEMM_NO_TRANS,
-                                                 (size_t)m, (size_t)n, (size_t)k, alpha, a,
-                                                 (size_t)lda, b, (size_t)ldb, beta, c, (size_t)ldc)
-                              : PGEMM_ERROR_NO_BACKEND;
-        if (st == PGEMM_SUCCESS) {
-            fesetenv(&caller_env);
+        char why[PGEMM_REASON_LEN + 64];
+        if (on_pgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, why,
+                     sizeof why) == PGEMM_SUCCESS) {
             pgemm_blas_count(PGEMM_BLAS_RAN_PGEMM);
-            pgemm_blas_log(1, "sgemm %dx%dx%d %c%c -> pgemm (%s)", m, n, k, upper(ta),
-                           upper(tb), route.why);
+            log_call(m, n, k, ta, tb, "pgemm", &route, NULL);
             return;
         }
         /* pgemm refused (a size past its 32-bit indexing, no device memory,
          * a lost device): C is as it was, and the CPU BLAS does it. */
         if (!cpu) {
-            fesetenv(&caller_env);
             fprintf(stderr,
-                    "pgemm_blas: sgemm %dx%dx%d failed on pgemm (%s: %s) and there is no CPU "
-                    "BLAS to run it; C is unchanged\n",
-                    m, n, k, pgemm_status_string(st), ctx ? pgemm_last_error(ctx) : "no context");
+                    "pgemm_blas: sgemm %dx%dx%d failed on pgemm (%s) and there is no CPU BLAS to "
+                    "run it; C is unchanged\n",
+                    m, n, k, why);
             return;
         }
-        pgemm_blas_log(1, "sgemm %dx%dx%d %c%c -> cpu (pgemm failed: %s: %s)", m, n, k,
-                       upper(ta), upper(tb), pgemm_status_string(st),
-                       ctx ? pgemm_last_error(ctx) : "no pgemm context");
+        char detail[sizeof why + 32];
+        pgemm_text_format(detail, sizeof detail, "pgemm failed: %s", why);
+        log_call(m, n, k, ta, tb, "cpu", NULL, detail);
     } else {
-        pgemm_blas_log(1, "sgemm %dx%dx%d %c%c -> cpu (%s)", m, n, k, upper(ta), upper(tb),
-                       route.why);
+        log_call(m, n, k, ta, tb, "cpu", &route, NULL);
     }
-    fesetenv(&caller_env); /* the CPU BLAS's own flags are the product's: they stay */
     cpu(&ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc, 1, 1);
     pgemm_blas_count(PGEMM_BLAS_RAN_CPU);
 }

@@ -1,7 +1,6 @@
 /*
  * libpgemm_blas.so's shared state: its settings from the environment, the
- * one pgemm context every calling thread shares, the call counters and the
- * log.
+ * pgemm contexts of the calling threads, the call counters and the log.
  */
 #ifndef PGEMM_BLAS_SHIM_H
 #define PGEMM_BLAS_SHIM_H
@@ -28,10 +27,12 @@ typedef struct pgemm_blas_config {
  * read is reported on stderr once and its default used. */
 const pgemm_blas_config *pgemm_blas_settings(void);
 
-/* The shared context, created on first need with the configured precision
- * (pgemm serialises the calls on it); NULL when none can be made, after one
- * message saying why (on stderr when PGEMM_BLAS=gpu asked for pgemm, else at
- * PGEMM_LOG=1). After fork() the child makes its own. */
+/* The calling thread's context: one per thread up to 4, in the order of
+ * their first call, then shared round robin (pgemm serialises the calls on
+ * each); created on first need with the configured precision. NULL when
+ * none can be made, after a message saying why (on stderr when PGEMM_BLAS=gpu
+ * asked for pgemm, else at PGEMM_LOG=1), and in a child of fork() whose
+ * parent had started pgemm. */
 pgemm_context *pgemm_blas_context(void);
 
 /* "opencl, <device>" of the shared context, or "no pgemm context". */
@@ -41,7 +42,9 @@ const char *pgemm_blas_context_name(void);
 typedef enum pgemm_blas_outcome {
     PGEMM_BLAS_RAN_PGEMM,
     PGEMM_BLAS_RAN_CPU,
-    PGEMM_BLAS_REFUSED
+    PGEMM_BLAS_REFUSED,
+    PGEMM_BLAS_NOTHING_TO_DO, /* the reference's quick return */
+    PGEMM_BLAS_OUTCOMES
 } pgemm_blas_outcome;
 void pgemm_blas_count(pgemm_blas_outcome outcome);
 

@@ -31,6 +31,12 @@ PGEMM_BUILD_PACKAGES=(cmake ninja-build gcc libc6-dev ocl-icd-opencl-dev opencl-
 # also used by the HIP kernel resource check (tests/hip).
 PGEMM_HIP_PACKAGES=(hipcc libamdhip64-dev rocm-device-libs)
 
+# The real clients libpgemm_blas.so is tested under (tests/blas,
+# tests/scalapack): the reference BLAS testers, numpy and its tests, and
+# ScaLAPACK on Open MPI.
+PGEMM_BLAS_TEST_PACKAGES=(libblas-test python3-numpy python3-pytest libscalapack-openmpi-dev
+    libopenmpi-dev openmpi-bin)
+
 # Configures and builds into $1 (default build/); further arguments go to
 # cmake's configure step (-DPGEMM_WITH_HIP=ON ...).
 pgemm_build() {
