@@ -56,17 +56,10 @@ static int parse(int argc, char **argv, explain_args *r, pgemm_options *opts)
             r->measure = 1;
             continue;
         }
-        if (strcmp(a, "--trans") && strcmp(a, "--repeat") && strcmp(a, "--min-time")) {
-            char shown[80];
-            fprintf(stderr, "pgemm explain: unknown option %s (pgemm explain --help lists them)\n",
-                    pgemm_parse_shown(a, shown, sizeof shown));
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pgemm explain: %s needs a value\n", a);
-            return 0;
-        }
-        const char *v = argv[++i];
+        static const char *const known[] = {"--trans", "--repeat", "--min-time"};
+        const char *v = pgemm_parse_option_value("explain", argc, argv, &i, known,
+                                                 sizeof known / sizeof known[0]);
+        if (!v) return 0;
         if (!strcmp(a, "--trans")) {
             if (!pgemm_tool_parse_trans(v, &r->ta, &r->tb))
                 return pgemm_parse_refuse_word("explain", a, v, "NN, NT, TN or TT");

@@ -60,19 +60,9 @@ static int parse(int argc, char **argv, run_args *r, pgemm_options *opts)
         }
         static const char *const known[] = {"--layout", "--trans",   "--alpha", "--beta", "--pad",
                                             "--repeat", "--variant", "--seed",  "--check"};
-        size_t opt = 0, nknown = sizeof known / sizeof known[0];
-        while (opt < nknown && strcmp(a, known[opt])) opt++;
-        if (opt == nknown) {
-            char shown[80];
-            fprintf(stderr, "pgemm run: unknown option %s (pgemm run --help lists them)\n",
-                    pgemm_parse_shown(a, shown, sizeof shown));
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pgemm run: %s needs a value\n", a);
-            return 0;
-        }
-        const char *v = argv[++i];
+        const char *v = pgemm_parse_option_value("run", argc, argv, &i, known,
+                                                 sizeof known / sizeof known[0]);
+        if (!v) return 0;
         int ok = 1;
         if (!strcmp(a, "--layout")) {
             if (strcmp(v, "row") && strcmp(v, "col")) return pgemm_parse_refuse_word("run", a, v, "row or col");

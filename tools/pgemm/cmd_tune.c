@@ -100,19 +100,9 @@ static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
             else t->progress = 0;
             continue;
         }
-        size_t k = 0, nv = sizeof valued / sizeof valued[0];
-        while (k < nv && strcmp(a, valued[k])) k++;
-        if (k == nv) {
-            char shown[80];
-            fprintf(stderr, "pgemm tune: unknown option %s (pgemm tune --help lists them)\n",
-                    pgemm_parse_shown(a, shown, sizeof shown));
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pgemm tune: %s needs a value\n", a);
-            return 0;
-        }
-        const char *v = argv[++i];
+        const char *v = pgemm_parse_option_value("tune", argc, argv, &i, valued,
+                                                 sizeof valued / sizeof valued[0]);
+        if (!v) return 0;
         int ok = 1;
         if (!strcmp(a, "--precision")) {
             if (!strcmp(v, "fp32")) t->precisions = 1;

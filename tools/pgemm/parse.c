@@ -189,3 +189,22 @@ int pgemm_parse_float(const char *cmd, const char *name, const char *s, float *o
     }
     return 1;
 }
+
+const char *pgemm_parse_option_value(const char *cmd, int argc, char **argv, int *i,
+                                     const char *const *known, size_t count)
+{
+    const char *a = argv[*i];
+    size_t k = 0;
+    while (k < count && strcmp(a, known[k])) k++;
+    if (k == count) {
+        char shown[80];
+        fprintf(stderr, "pgemm %s: unknown option %s (pgemm %s --help lists them)\n", cmd,
+                pgemm_parse_shown(a, shown, sizeof shown), cmd);
+        return NULL;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "pgemm %s: %s needs a value\n", cmd, a);
+        return NULL;
+    }
+    return argv[++*i];
+}

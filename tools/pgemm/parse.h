@@ -39,6 +39,14 @@ int pgemm_parse_float(const char *cmd, const char *name, const char *s, float *o
 int pgemm_parse_refuse_word(const char *cmd, const char *name, const char *s,
                             const char *expected);
 
+/* The value of valued option argv[*i], one of the count names in known:
+ * advances *i past it and returns it; NULL after one line on stderr for an
+ * option not in known ("pgemm run: unknown option --x (pgemm run --help
+ * lists them)") or one without its value ("pgemm run: --pad needs a
+ * value"). */
+const char *pgemm_parse_option_value(const char *cmd, int argc, char **argv, int *i,
+                                     const char *const *known, size_t count);
+
 /* s fit for a one-line message, in buf (80 bytes will do): as it is, or in
  * double quotes when empty or holding spaces, quotes or control characters
  * (shown as '?'); cut after 64 characters with "...". Returns buf. */
