@@ -87,7 +87,9 @@ static int load(const char *path, const char *key, int pgemm_side, profile *p)
     if (!text) return 0;
     profile q = {0};
     int ok = 1, line_no = 0, have_latency = 0, have_bandwidth = 0;
-    for (char *line = strtok(text, "\n"); line && ok; line = strtok(NULL, "\n"), line_no++) {
+    char *save = NULL; /* strtok_r: the program may be using strtok's own state */
+    for (char *line = strtok_r(text, "\n", &save); line && ok;
+         line = strtok_r(NULL, "\n", &save), line_no++) {
         char word[16], a[64], b[64];
         if (line_no == 0) {
             char expect[32];

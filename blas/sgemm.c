@@ -93,8 +93,9 @@ static void run(char ta, char tb, int m, int n, int k, float alpha, const float 
     }
     int trans_a = upper(ta) != 'N', trans_b = upper(tb) != 'N';
     /* Only C scaled (alpha 0 or k 0): done here, as the reference does it,
-     * unless pgemm is asked for: A and B are never read (OpenBLAS 0.3.21's
-     * small kernels read them with alpha 0, and a NaN there reached C). */
+     * unless pgemm is asked for, so that A and B are never read (OpenBLAS
+     * 0.3.21's small kernels read them with alpha 0: a NaN there would reach
+     * C). */
     if ((alpha == 0.0f || k == 0) && pgemm_blas_settings()->mode != PGEMM_BLAS_GPU) {
         for (int j = 0; j < n; j++)
             for (int i = 0; i < m; i++) {
