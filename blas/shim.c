@@ -12,6 +12,7 @@
 
 #include "common/text.h"
 #include "cpu_blas.h"
+#include "log.h"
 
 /* ------------------------------------------------------------- settings */
 
@@ -36,9 +37,9 @@ static void read_settings(void)
     pgemm_blas_config *c = &settings;
     c->mode = PGEMM_BLAS_AUTO;
     c->precision = PGEMM_PRECISION_FP32;
-    const char *v = getenv("PGEMM_LOG");
-    long long level = whole(v, 9);
-    c->log_level = level < 0 ? 0 : (int)level;
+    int level = pgemm_log_parse_level(getenv("PGEMM_LOG"));
+    c->log_level = level < 0 ? 0 : level;
+    const char *v;
 
     v = getenv("PGEMM_BLAS");
     if (v && *v) {
