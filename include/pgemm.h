@@ -129,6 +129,11 @@ typedef struct pgemm_info {
     char device[PGEMM_NAME_LEN];
     char driver[PGEMM_NAME_LEN];
     char device_version[PGEMM_NAME_LEN];
+    /* The device's architecture, as models of other devices are matched to
+     * it (docs/TUNING.md): "sm_90" (NVIDIA compute capability), "gfx803"
+     * (AMD target, also for a chip Clover names "polaris10"), "cpu-<LLVM
+     * CPU>" (PoCL), "llvmpipe-<bits>"; "" when unknown. */
+    char arch[64];
     int device_is_cpu;
     /* 1 when the driver runs a work-group's items as a loop on one core
      * (PoCL): kernels must then carry their own vectors. 0 on GPUs and on

@@ -30,7 +30,9 @@
 
 #include "features.h"
 
-enum { PGEMM_MODEL_VERSION = 2, PGEMM_MODEL_MAX_VARIANTS = 64 };
+/* Files of version 2 (no arch line) are read too: they serve their own
+ * device only. */
+enum { PGEMM_MODEL_VERSION = 3, PGEMM_MODEL_OLDEST_VERSION = 2, PGEMM_MODEL_MAX_VARIANTS = 64 };
 
 typedef enum pgemm_model_family {
     PGEMM_MODEL_GBT = 0,
@@ -45,6 +47,7 @@ typedef struct pgemm_model_key {
     char device[PGEMM_NAME_LEN];
     char driver[PGEMM_NAME_LEN];
     char precision[16];                /* "fp32" or "fp16" */
+    char arch[64];                     /* pgemm_info.arch; "" unknown (written "-") */
     unsigned compute_units;
     char kernel_set[17];               /* hex hash of the candidate variants' descriptions */
 } pgemm_model_key;

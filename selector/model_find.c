@@ -37,14 +37,30 @@
 #endif
 
 /* What the first lines of a model file say. */
-enum { HEADER_BAD = -1, HEADER_OTHER = 0, HEADER_THIS = 1 };
+/* How a file's header relates to this device, best first. */
+enum {
+    HEADER_BAD = -1,   /* not readable as a model (the reason in why) */
+    HEADER_OTHER = 0,  /* a model for another backend or precision, or of no use here */
+    HEADER_THIS = 1,   /* this backend, device and precision */
+    HEADER_ARCH = 2,   /* this backend and precision, another device of this architecture */
+    HEADER_VENDOR = 3  /* this backend and precision, another architecture of this family */
+};
+
+/* The family of an architecture: its letters before the first digit or
+ * '-' ("sm" for sm_90, "gfx" for gfx90a, "cpu", "llvmpipe"); "" for none. */
+static void arch_family(const char *arch, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (arch[n] && arch[n] != '-' && arch[n] != '_' && !(arch[n] >= '0' && arch[n] <= '9'))
+        n++;
+    pgemm_text_format(out, cap, "%.*s", (int)n, arch);
+}
 
 /* Reads the header of path: through pgemm_file_open_regular, so that a
- * FIFO, a device or a folder is refused unread and nothing blocks.
- * HEADER_THIS when it names this backend, device and precision;
- * HEADER_OTHER when it is a model header naming another (what it names in
- * why); HEADER_BAD when the file cannot be read or does not begin as a
- * model does (the reason in why). Either way why starts with the path. */
+ * FIFO, a device or a folder is refused unread and nothing blocks. Returns
+ * one of the HEADER_ values; for HEADER_OTHER, what the file is for is in
+ * why, and for HEADER_BAD, the reason. Either way why starts with the
+ * path. The architecture tiers need the version 3 header's arch line. */
 static int read_header(const char *path, const pgemm_model_key *key, char *why, size_t cap)
 {
     char reason[PGEMM_REASON_LEN];
@@ -53,7 +69,7 @@ static int read_header(const char *path, const pgemm_model_key *key, char *why, 
         pgemm_text_format(why, cap, "%s: %s", path, reason);
         return HEADER_BAD;
     }
-    /* Five lines of at most ~140 bytes each: 4 KiB holds a sound header. */
+    /* Six lines of at most ~140 bytes each: 4 KiB holds a sound header. */
     char buf[4096];
     size_t got = 0;
     while (got < sizeof buf - 1) {
@@ -73,10 +89,12 @@ static int read_header(const char *path, const pgemm_model_key *key, char *why, 
         pgemm_text_format(why, cap, "%s: not a pgemm model file", path);
         return HEADER_BAD;
     }
-    static const char *const keys[] = {"pgemm-model", "backend", "device", "driver", "precision"};
-    const char *value[5];
+    static const char *const keys[] = {"pgemm-model", "backend", "device", "driver", "precision",
+                                       "arch"};
+    const char *value[6] = {0};
     char *p = buf;
-    for (int i = 0; i < 5; i++) {
+    int lines = strncmp(buf, "pgemm-model 2\n", 14) == 0 ? 5 : 6;
+    for (int i = 0; i < lines; i++) {
         char *nl = memchr(p, '\n', (size_t)(buf + got - p));
         if (!nl) {
             pgemm_text_format(why, cap, "%s: header cut short (line %d)", path, i + 1);
@@ -92,11 +110,20 @@ static int read_header(const char *path, const pgemm_model_key *key, char *why, 
         value[i] = p + k + 1;
         p = nl + 1;
     }
-    if (!strcmp(value[1], key->backend) && !strcmp(value[2], key->device) &&
-        !strcmp(value[4], key->precision))
-        return HEADER_THIS;
-    pgemm_text_format(why, cap, "%s: a model for %.32s %.16s on \"%.128s\"", path, value[1],
-                      value[4], value[2]);
+    int ours = !strcmp(value[1], key->backend) && !strcmp(value[4], key->precision);
+    if (ours && !strcmp(value[2], key->device)) return HEADER_THIS;
+    const char *arch = value[5] && strcmp(value[5], "-") ? value[5] : "";
+    char family[64], this_family[64];
+    arch_family(arch, family, sizeof family);
+    arch_family(key->arch, this_family, sizeof this_family);
+    /* CPUs take no other CPU's model: on a 2-core Xeon, PoCL with the model
+     * of a 2-core EPYC of the same LLVM target picked no better than the
+     * heuristic (docs/TUNING.md). GPUs of one architecture do. */
+    if (!strcmp(this_family, "cpu") || !strcmp(this_family, "llvmpipe")) ours = 0;
+    if (ours && *arch && !strcmp(arch, key->arch)) return HEADER_ARCH;
+    if (ours && *family && !strcmp(family, this_family)) return HEADER_VENDOR;
+    pgemm_text_format(why, cap, "%s: a model for %.32s %.16s on \"%.128s\"%s%.32s", path, value[1],
+                      value[4], value[2], *arch ? ", architecture " : "", arch);
     return HEADER_OTHER;
 }
 
@@ -155,15 +182,32 @@ static int cmp_str(const void *a, const void *b)
 
 /* Sets up slot p from model m (already checked against key). */
 static void adopt(pgemm_selector *sel, int p, pgemm_model *m, const char *path,
-                  const pgemm_variant_desc *const *variants, size_t count, int driver_differs)
+                  const pgemm_variant_desc *const *variants, size_t count, int driver_differs,
+                  int tier, const pgemm_model_key *key)
 {
     pgemm_model_free(sel->p[p].model);
     sel->p[p].model = m;
     for (size_t i = 0; i < m->variant_count; i++)
         for (size_t j = 0; j < count; j++)
             if (!strcmp(m->variant[i].name, variants[j]->name)) sel->p[p].map[i] = j;
-    pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source, "model %s%s", path,
-                      driver_differs ? " (trained on another driver)" : "");
+    if (tier == HEADER_THIS) {
+        pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source, "model %s%s", path,
+                          driver_differs ? " (trained on another driver)" : "");
+    } else {
+        /* Another device's model, fed this device's values: its features
+         * count this device's compute units. */
+        unsigned trained_units = m->key.compute_units;
+        m->key.compute_units = key->compute_units;
+        char units[96] = "";
+        if (trained_units != key->compute_units)
+            pgemm_text_format(units, sizeof units, "; trained on %u compute units, used with %u",
+                              trained_units, key->compute_units);
+        pgemm_text_format(sel->p[p].source, sizeof sel->p[p].source,
+                          "model %s, trained on \"%s\", %s %s%s%s", path, m->key.device,
+                          tier == HEADER_ARCH ? "same architecture" : "same vendor, architecture",
+                          tier == HEADER_ARCH ? key->arch : m->key.arch,
+                          tier == HEADER_ARCH ? "" : " (not this device's)", units);
+    }
     memset(sel->cache, 0, sizeof sel->cache);
 }
 
@@ -193,7 +237,7 @@ static int model_fits(const pgemm_model *m, const char *path, const pgemm_model_
 
 /* Loads path and checks it against key; returns the model or NULL with
  * the reason in why. */
-static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
+static pgemm_model *load_checked(const char *path, const pgemm_model_key *key, int tier,
                                  const pgemm_variant_desc *const *variants, size_t count,
                                  int *driver_differs, char *why, size_t cap)
 {
@@ -203,7 +247,17 @@ static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
         pgemm_text_copy(why, cap, err.msg);
         return NULL;
     }
-    if (!model_fits(m, path, key, variants, count, driver_differs, why, cap)) {
+    /* Another device's model must match in all but the device itself: its
+     * name, driver, unit count and architecture (the header chose it for
+     * the last). The kernel set and the precision still must. */
+    pgemm_model_key want = *key;
+    if (tier != HEADER_THIS) {
+        pgemm_text_copy(want.device, sizeof want.device, m->key.device);
+        pgemm_text_copy(want.driver, sizeof want.driver, m->key.driver);
+        pgemm_text_copy(want.arch, sizeof want.arch, m->key.arch);
+        want.compute_units = m->key.compute_units;
+    }
+    if (!model_fits(m, path, &want, variants, count, driver_differs, why, cap)) {
         pgemm_model_free(m);
         return NULL;
     }
@@ -214,14 +268,19 @@ static pgemm_model *load_checked(const char *path, const pgemm_model_key *key,
  * millions costs memory and time, not a hang. */
 enum { MAX_FILES = 4096 };
 
-/* Searches one directory; returns 1 when a model was adopted. */
+/* Searches one directory for a model of this tier (HEADER_THIS, _ARCH or
+ * _VENDOR); returns 1 when one was adopted. Files of the other tiers are
+ * left to their own pass, and only the first pass reports what it passes
+ * over. */
 static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_model_key *key,
-                      const pgemm_variant_desc *const *variants, size_t count, refusals *ref)
+                      int tier, const pgemm_variant_desc *const *variants, size_t count,
+                      refusals *ref)
 {
     if (!dir || !*dir) return 0;
     DIR *d = opendir(dir);
     if (!d) {
-        pgemm_log(PGEMM_LOG_DEBUG, "selector: model folder %s: %s", dir, strerror(errno));
+        if (tier == HEADER_THIS)
+            pgemm_log(PGEMM_LOG_DEBUG, "selector: model folder %s: %s", dir, strerror(errno));
         return 0;
     }
     char **names = NULL;
@@ -243,7 +302,7 @@ static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_m
         else unread++;
     }
     closedir(d);
-    if (unread) {
+    if (unread && tier == HEADER_THIS) {
         char why[PGEMM_REASON_LEN];
         pgemm_text_format(why, sizeof why, "%s: %zu model files not read (at most %d are)", dir,
                           unread, MAX_FILES);
@@ -255,6 +314,7 @@ static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_m
         char path[4096], why[PGEMM_REASON_LEN];
         size_t need = strlen(dir) + 1 + strlen(names[i]);
         if (need >= sizeof path) {
+            if (tier != HEADER_THIS) continue;
             /* The reason first: a cut message still says it. */
             pgemm_text_format(why, sizeof why, "a path of %zu bytes, longer than %zu: %s/%s",
                               need, sizeof path - 1, dir, names[i]);
@@ -264,20 +324,26 @@ static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_m
         pgemm_text_format(path, sizeof path, "%s/%s", dir, names[i]);
         int h = read_header(path, key, why, sizeof why);
         if (h == HEADER_OTHER) {
-            pgemm_log(PGEMM_LOG_DEBUG, "selector: passed over %s", why);
+            if (tier == HEADER_THIS) pgemm_log(PGEMM_LOG_DEBUG, "selector: passed over %s", why);
             continue;
         }
         if (h == HEADER_BAD) {
-            refuse(ref, why);
+            if (tier == HEADER_THIS) refuse(ref, why);
             continue;
         }
+        if (h != tier) continue;
         int driver_differs = 0;
-        pgemm_model *m = load_checked(path, key, variants, count, &driver_differs, why, sizeof why);
+        pgemm_model *m =
+            load_checked(path, key, tier, variants, count, &driver_differs, why, sizeof why);
         if (m) {
-            adopt(sel, p, m, path, variants, count, driver_differs);
+            adopt(sel, p, m, path, variants, count, driver_differs, tier, key);
             found = 1;
-        } else {
+        } else if (tier == HEADER_THIS) {
             refuse(ref, why);
+        } else {
+            /* Another device's model that does not fit (another kernel set,
+             * say) is no fault of the file. */
+            pgemm_log(PGEMM_LOG_DEBUG, "selector: passed over %s", why);
         }
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
@@ -312,9 +378,13 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
         refusals ref;
         ref.text[0] = '\0';
         ref.count = ref.more = 0;
+        /* This device's model in any folder first; then one of a device
+         * of the same architecture, then of the same family. */
         int found = 0;
-        for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && !found; d++)
-            found = search_dir(sel, p, dirs[d], &key, variants, count, &ref);
+        static const int tiers[] = {HEADER_THIS, HEADER_ARCH, HEADER_VENDOR};
+        for (size_t t = 0; t < 3 && !found; t++)
+            for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && !found; d++)
+                found = search_dir(sel, p, dirs[d], &key, tiers[t], variants, count, &ref);
         int refused = ref.count + ref.more > 0;
         if (found) {
             /* A refused file earlier in the search (a damaged tune of the
@@ -354,6 +424,6 @@ int pgemm_selector_use(pgemm_selector *sel, const char *path,
         pgemm_err_set(err, "%s", why);
         return -1;
     }
-    adopt(sel, p, m, path, variants, count, driver_differs);
+    adopt(sel, p, m, path, variants, count, driver_differs, HEADER_THIS, &key);
     return 0;
 }

@@ -1,11 +1,12 @@
 /*
  * Model files: writing, reading and checking them (model.h).
  *
- *   pgemm-model 2
+ *   pgemm-model 3
  *   backend opencl
  *   device NVIDIA H100 80GB HBM3
  *   driver 580.159.04
  *   precision fp32                  (or fp16)
+ *   arch sm_90                      (pgemm_info.arch, "-" unknown; version 2 has no such line)
  *   compute_units 132
  *   kernel_set 5d0c2a81f3b94e17
  *   features 25
@@ -121,10 +122,10 @@ static void put_trees(sbuf *b, const pgemm_ensemble *e, size_t trees)
 static const char *unsaveable(const pgemm_model *m, char *why, size_t cap)
 {
     const char *fields[] = {m->key.backend, m->key.device, m->key.driver, m->key.precision,
-                            m->key.kernel_set, m->trained};
+                            m->key.kernel_set, m->trained, m->key.arch};
     static const char *const names[] = {"backend", "device", "driver", "precision",
-                                        "kernel_set", "trained"};
-    for (int i = 0; i < 6; i++)
+                                        "kernel_set", "trained", "arch"};
+    for (int i = 0; i < 7; i++)
         if (strpbrk(fields[i], "\r\n"))
             return pgemm_text_format(why, cap, "its %s text holds a line break", names[i]);
     if (m->variant_count < 1 || m->variant_count > PGEMM_MODEL_MAX_VARIANTS)
@@ -151,8 +152,9 @@ int pgemm_model_save(const pgemm_model *m, const char *path, pgemm_err *err)
         return -1;
     }
     put(&b, "pgemm-model %d\n", PGEMM_MODEL_VERSION);
-    put(&b, "backend %s\ndevice %s\ndriver %s\nprecision %s\ncompute_units %u\n",
-        m->key.backend, m->key.device, m->key.driver, m->key.precision, m->key.compute_units);
+    put(&b, "backend %s\ndevice %s\ndriver %s\nprecision %s\narch %s\ncompute_units %u\n",
+        m->key.backend, m->key.device, m->key.driver, m->key.precision,
+        m->key.arch[0] ? m->key.arch : "-", m->key.compute_units);
     put(&b, "kernel_set %s\nfeatures %d\nfamily %s\nknn_k %u\ntrained %s\n", m->key.kernel_set,
         PGEMM_FEATURES, m->family == PGEMM_MODEL_KNN ? "knn" : "gbt", m->knn_k, m->trained);
     put(&b, "mean");
@@ -540,9 +542,10 @@ pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
     unsigned long long u;
     char *line = next_line(&r);
     if (!(v = value_of(line, "pgemm-model")) || whole_value(v, 0, 1000, &u) != 0 ||
-        u != PGEMM_MODEL_VERSION)
-        FAIL("model format version %.40s; this pgemm reads version %d", v ? v : "?",
-             PGEMM_MODEL_VERSION);
+        u < PGEMM_MODEL_OLDEST_VERSION || u > PGEMM_MODEL_VERSION)
+        FAIL("model format version %.40s; this pgemm reads versions %d to %d", v ? v : "?",
+             PGEMM_MODEL_OLDEST_VERSION, PGEMM_MODEL_VERSION);
+    unsigned long long version = u;
     static const char *const keys[] = {"backend", "device", "driver", "precision"};
     char *fields[] = {m->key.backend, m->key.device, m->key.driver, m->key.precision};
     size_t caps[] = {sizeof m->key.backend, sizeof m->key.device, sizeof m->key.driver,
@@ -552,6 +555,12 @@ pgemm_model *pgemm_model_load(const char *path, pgemm_err *err)
             FAIL("expected \"%s ...\"", keys[i]);
     if (strcmp(m->key.precision, "fp32") && strcmp(m->key.precision, "fp16"))
         FAIL("precision \"%s\": expected fp32 or fp16", m->key.precision);
+    if (version >= 3) {
+        if (copy_field(m->key.arch, sizeof m->key.arch, value_of(next_line(&r), "arch")) != 0 ||
+            strpbrk(m->key.arch, " \t"))
+            FAIL("expected \"arch ...\" (one word)");
+        if (!strcmp(m->key.arch, "-")) m->key.arch[0] = '\0';
+    }
     if (!(v = value_of(next_line(&r), "compute_units"))) FAIL("expected compute_units");
     if (whole_value(v, 0, MAX_UNITS, &u) != 0)
         FAIL("compute_units %.40s: expected a whole number 0 .. %d", v, MAX_UNITS);

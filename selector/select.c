@@ -26,6 +26,7 @@ void pgemm_selector_key(pgemm_model_key *key, const pgemm_variant_desc *const *v
     pgemm_text_copy(key->backend, sizeof key->backend, device->backend_name);
     pgemm_text_copy(key->device, sizeof key->device, device->device);
     pgemm_text_copy(key->driver, sizeof key->driver, device->driver);
+    pgemm_text_copy(key->arch, sizeof key->arch, device->arch);
     pgemm_text_copy(key->precision, sizeof key->precision, fp16 ? "fp16" : "fp32");
     key->compute_units = device->compute_units;
     size_t idx[64];

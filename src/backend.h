@@ -20,7 +20,7 @@
 
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 2u
+#define PGEMM_BACKEND_API_VERSION 3u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 /* A backend's error text; filled by the backend, copied by the core. */

@@ -19,7 +19,11 @@
  *   i) the search never waits on a FIFO, names every refused file with its
  *      reason (log and source), keeps other devices' models quiet, reads
  *      folders of any size and refuses paths too long;
- *   j) threads saving one path at once.
+ *   j) threads saving one path at once;
+ *   k) the tiers: this device's model first, else one of a device of the same
+ *      architecture (fed this device's unit count), else one of the same
+ *      family; never another family's, a format-2 file of another device, or
+ *      one of another kernel set or precision.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -1136,6 +1140,128 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
+/* ------------------------------------------------------------ k) tiers */
+
+/* The selector's fp32 source over dir for device dev; *copy gets its model
+ * (NULL for the heuristic), the caller's to free. */
+static void tier_source(const char *dir, const pgemm_info *dev, char *source, size_t cap,
+                        pgemm_model **copy)
+{
+    pgemm_selector sel;
+    pgemm_selector_init(&sel, g_backend, NV + 1, dev, dir, NULL);
+    pgemm_text_copy(source, cap, sel.p[0].source);
+    *copy = sel.p[0].model;
+    sel.p[0].model = NULL;
+    pgemm_selector_free(&sel);
+}
+
+/* Saves a model trained for dev's kernel set but naming device, arch and
+ * units (and fp16 when asked). */
+static void save_for(const pgemm_sample *s, const pgemm_info *dev, const char *device,
+                     const char *arch, unsigned units, int fp16, const char *path)
+{
+    pgemm_model_key key;
+    pgemm_selector_key(&key, g_backend, NV + 1, dev, 0);
+    pgemm_text_copy(key.device, sizeof key.device, device);
+    pgemm_text_copy(key.arch, sizeof key.arch, arch);
+    if (fp16) pgemm_text_copy(key.precision, sizeof key.precision, "fp16");
+    key.compute_units = units;
+    pgemm_model *m = train(&key, s, PGEMM_MODEL_GBT, NULL);
+    REQUIRE(m);
+    save(m, path);
+    pgemm_model_free(m);
+}
+
+static void tiers_part(const pgemm_sample *s)
+{
+    pgemm_info dev = g_info;
+    pgemm_text_copy(dev.device, sizeof dev.device, "H200");
+    pgemm_text_copy(dev.arch, sizeof dev.arch, "sm_90");
+    dev.compute_units = 132;
+    char dir[256], a[300], b[300], c[300], d[300], source[PGEMM_REASON_LEN];
+    snprintf(dir, sizeof dir, "%s", tmp("tiers"));
+    REQUIRE(mkdir(dir, 0700) == 0);
+    snprintf(a, sizeof a, "%s/a-h100.model", dir);
+    snprintf(b, sizeof b, "%s/z-h200.model", dir);
+    snprintf(c, sizeof c, "%s/c.model", dir);
+    snprintf(d, sizeof d, "%s/d.model", dir);
+    pgemm_model *used;
+
+    /* Another device of this architecture, with fewer units. */
+    save_for(s, &dev, "H100", "sm_90", 114, 0, a);
+    tier_source(dir, &dev, source, sizeof source, &used);
+    CHECK_MSG(used && strstr(source, "a-h100.model") &&
+                  strstr(source, "trained on \"H100\", same architecture sm_90") &&
+                  strstr(source, "trained on 114 compute units, used with 132"),
+              "architecture tier: source \"%s\"", source);
+    /* Its features count this device's units: it picks as the same model
+     * with 132 units does. */
+    if (used) {
+        CHECK(used->key.compute_units == 132 && !strcmp(used->key.device, "H100"));
+        pgemm_err err = {{0}};
+        pgemm_model *as_saved = pgemm_model_load(a, &err);
+        REQUIRE(as_saved);
+        CHECK(as_saved->key.compute_units == 114 && !strcmp(as_saved->key.arch, "sm_90"));
+        as_saved->key.compute_units = 132;
+        uint64_t st = 5;
+        for (int i = 0; i < 40; i++) {
+            pgemm_shape sh = random_shape(&st);
+            CHECK(pgemm_model_best(used, &sh, NULL) == pgemm_model_best(as_saved, &sh, NULL));
+        }
+        pgemm_model_free(as_saved);
+    }
+    pgemm_model_free(used);
+    /* This device's own model comes first, whatever it sorts after. */
+    save_for(s, &dev, "H200", "sm_90", 132, 0, b);
+    tier_source(dir, &dev, source, sizeof source, &used);
+    CHECK_MSG(used && strstr(source, "z-h200.model") && !strstr(source, "architecture"),
+              "this device's model: source \"%s\"", source);
+    pgemm_model_free(used);
+    unlink(a);
+    unlink(b);
+    /* Only one of another architecture of the family: the vendor tier. */
+    save_for(s, &dev, "A100", "sm_80", 108, 0, a);
+    tier_source(dir, &dev, source, sizeof source, &used);
+    CHECK_MSG(used && strstr(source, "trained on \"A100\", same vendor, architecture sm_80 "
+                                     "(not this device's)"),
+              "vendor tier: source \"%s\"", source);
+    pgemm_model_free(used);
+    unlink(a);
+    /* Never: another family, another precision, another kernel set, or a
+     * format-2 file of another device (it has no arch line). */
+    save_for(s, &dev, "MI250", "gfx90a", 104, 0, a);
+    save_for(s, &dev, "H100", "sm_90", 132, 1, b);
+    {
+        pgemm_model_key key;
+        pgemm_selector_key(&key, g_backend, NV + 1, &dev, 0);
+        pgemm_text_copy(key.device, sizeof key.device, "H100");
+        pgemm_text_copy(key.kernel_set, sizeof key.kernel_set, "0123456789abcdef");
+        pgemm_model *m = train(&key, s, PGEMM_MODEL_GBT, NULL);
+        REQUIRE(m);
+        save(m, c);
+        pgemm_model_free(m);
+    }
+    save_for(s, &dev, "H100", "sm_90", 132, 0, d);
+    size_t len;
+    char *body = body_of(d, &len);
+    char *v2 = spliced(body, strstr(body, "pgemm-model 3"), 13, "pgemm-model 2");
+    const char *arch_line = strstr(v2, "arch sm_90\n");
+    REQUIRE(arch_line);
+    char *v2b = spliced(v2, arch_line, strlen("arch sm_90\n"), "");
+    write_signed(d, v2b, strlen(v2b));
+    free(body), free(v2), free(v2b);
+    pgemm_err err = {{0}};
+    pgemm_model *old = pgemm_model_load(d, &err);
+    CHECK_MSG(old && old->key.arch[0] == '\0', "a format-2 file loads, without arch: %s",
+              err.msg);
+    pgemm_model_free(old);
+    tier_source(dir, &dev, source, sizeof source, &used);
+    CHECK_MSG(!used && !strncmp(source, "heuristic (no model", 19),
+              "no tier fits: source \"%s\"", source);
+    pgemm_model_free(used);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     test_begin("test_selector_model");
@@ -1199,6 +1325,7 @@ int main(void)
     mismatches(m);
     regret_known(s);
     selector_part(s);
+    tiers_part(s);
     hostile_part(m);
 
     pgemm_model_free(m);

@@ -169,8 +169,12 @@ void pgemm_hip_device_info(const hip_pick *pick, int has_fp16, pgemm_info *info)
 #if PGEMM_HIP_IS_NVIDIA
     pgemm_text_format(info->device_version, sizeof info->device_version,
                       "compute capability %d.%d (sm_%d%d)", p->major, p->minor, p->major, p->minor);
+    pgemm_text_format(info->arch, sizeof info->arch, "sm_%d%d", p->major, p->minor);
 #else
     pgemm_text_copy(info->device_version, sizeof info->device_version, p->gcnArchName);
+    /* "gfx90a:sramecc+:xnack-": the target without its features. */
+    pgemm_text_format(info->arch, sizeof info->arch, "%.*s", (int)strcspn(p->gcnArchName, ":"),
+                      p->gcnArchName);
 #endif
     info->device_is_cpu = 0;
     info->work_items_as_loops = 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cl_arch.h"
 #include "cl_internal.h"
 #include "common/text.h"
 
@@ -145,6 +146,18 @@ void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info)
     device_string(d, CL_DEVICE_NAME, info->device, sizeof info->device);
     device_string(d, CL_DRIVER_VERSION, info->driver, sizeof info->driver);
     device_string(d, CL_DEVICE_VERSION, info->device_version, sizeof info->device_version);
+    /* NVIDIA's compute capability, where the driver has the extension. */
+    char extensions[4096];
+    device_string(d, CL_DEVICE_EXTENSIONS, extensions, sizeof extensions);
+    cl_uint nv_major = 0, nv_minor = 0;
+    int nv = strstr(extensions, "cl_nv_device_attribute_query") &&
+             clGetDeviceInfo(d, 0x4000 /* CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV */, sizeof nv_major,
+                             &nv_major, NULL) == CL_SUCCESS &&
+             clGetDeviceInfo(d, 0x4001 /* CL_DEVICE_COMPUTE_CAPABILITY_MINOR_NV */, sizeof nv_minor,
+                             &nv_minor, NULL) == CL_SUCCESS;
+    pgemm_cl_arch(info->device, nv ? (int)nv_major : -1, (int)nv_minor,
+                  pgemm_text_icontains(pick->platform_name, "Portable Computing Language"),
+                  info->arch, sizeof info->arch);
     cl_device_type type = 0;
     clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     info->device_is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;

@@ -149,6 +149,7 @@ static pgemm_status stub_create(const pgemm_backend_config *cfg, void **out, pge
     copy(info->device, sizeof info->device, "stub-cpu");
     copy(info->driver, sizeof info->driver, "stub 1.0");
     copy(info->device_version, sizeof info->device_version, "stub");
+    copy(info->arch, sizeof info->arch, "stub");
     info->device_is_cpu = 1;
     info->compute_units = 1;
     info->global_mem_bytes = (uint64_t)1 << 32;

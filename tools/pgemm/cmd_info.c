@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "pgemm_tune.h"
 #include "tool.h"
 
 int pgemm_cmd_info(int argc, char **argv)
@@ -39,6 +40,7 @@ int pgemm_cmd_info(int argc, char **argv)
     printf("  device       %s (%s)\n", info.device, info.device_is_cpu ? "CPU" : "GPU");
     printf("  driver       %s\n", info.driver);
     printf("  version      %s\n", info.device_version);
+    printf("  arch         %s\n", info.arch[0] ? info.arch : "unknown");
     printf("  units        %u compute units\n", info.compute_units);
     printf("  memory       %.1f GiB global, %.0f MiB largest buffer, %.0f KiB local\n",
            info.global_mem_bytes / 1073741824.0, info.max_buffer_bytes / 1048576.0,
@@ -48,6 +50,22 @@ int pgemm_cmd_info(int argc, char **argv)
     for (size_t i = 0; i < pgemm_variant_count(ctx); i++)
         printf(" %s", pgemm_variant_name(ctx, i));
     printf("\n");
+    /* Where each precision's decisions come from: this device's model,
+     * another device's of its architecture or family, or the heuristic. */
+    int untuned = 0;
+    for (int p = 0; p < 1 + info.has_fp16_tiles; p++) {
+        pgemm_precision prec = p ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
+        double gflops[64];
+        size_t chosen;
+        char source[PGEMM_REASON_LEN];
+        if (pgemm_predict(ctx, prec, 1024, 1024, 1024, 0, 0, gflops, 64, &chosen, source,
+                          sizeof source) != PGEMM_SUCCESS)
+            continue;
+        printf("  selector     %s: %s\n", p ? "fp16" : "fp32", source);
+        untuned |= strncmp(source, "model ", 6) != 0 || strstr(source, ", trained on \"") != NULL;
+    }
+    if (untuned)
+        printf("  (no model measured on this device: `pgemm tune` makes one, docs/TUNING.md)\n");
     pgemm_context_destroy(ctx);
     return 0;
 }
