@@ -6,6 +6,9 @@
 #   - --evaluate measures the held-out set in three passes, a CSV each;
 #   - a second run measures nothing and retrains the same file, byte for byte;
 #   - a run cut by --budget resumes where it stopped;
+#   - --quick measures the pool's first shapes, then rounds of the shapes a
+#     model is least sure of, in its own CSV, within its budget, resumes,
+#     and installs a model a context uses;
 #   - --train-only --family knn retrains from the CSV alone, and evaluates
 #     on the held-out passes there without measuring more;
 #   - a damaged model is refused, and says so, and another decides;
@@ -106,6 +109,37 @@ check "budget cut measured part of the set ($cut_rows rows)" \
 check "resumed tune exits 0" test $? = 0
 check "resume starts from the cut" has "$work/resume.txt" "($cut_rows already in"
 check "resume completes the set" test "$(rows "$cut_csv")" = $((6 * ncand))
+
+# ---- --quick: active sampling within a budget (here 15 s, a pool of 3000 shapes)
+quick=(--quick --shapes 3000 --budget 15 --min-time 0.001 --samples 3)
+t0=$(date +%s)
+"$pgemm" tune --dir "$work/q" "${quick[@]}" > "$work/quick.txt" 2>&1
+rc=$?
+t1=$(date +%s)
+cat "$work/quick.txt" | tr '\r' '\n' | tail -6
+check "quick tune exits 0" test $rc = 0
+qcsv=$(ls "$work"/q/tune/*-fp32-quick-seed1.csv 2>/dev/null | head -1)
+qmodel=$(ls "$work"/q/models/*-fp32.model 2>/dev/null | head -1)
+check "quick tune keeps its own CSV" test -n "$qcsv"
+check "quick tune installs a model" test -n "$qmodel"
+qrows=$([ -n "$qcsv" ] && rows "$qcsv" || echo 0)
+# The first 24 shapes, then at least one round of 12 chosen by the model.
+check "quick tune measured the first shapes and a round ($qrows rows)" \
+  test "$qrows" -ge $(((24 + 12) * ncand))
+check "quick tune measured a whole number of shapes ($qrows rows)" test $((qrows % ncand)) = 0
+check "quick tune kept to its budget (15 s: took $((t1 - t0)) s)" test $((t1 - t0)) -le 60
+check "quick tune reports its rounds" has "$work/quick.txt" "quick: [0-9]* of the pool.s 3000 shapes measured, [0-9]* rounds"
+check "quick tune's round model is removed" \
+  bash -c '! ls "$1"/q/models/*.quick-round 2>/dev/null | grep -q .' _ "$work"
+PGEMM_MODEL_DIR="$work/q/models" "$pgemm" explain 300 200 100 > "$work/qexplain.txt" 2>&1
+check "a context uses the quick model" has "$work/qexplain.txt" "selector   model $work/q/models/"
+# A second run goes on from the CSV: more shapes, none measured twice.
+"$pgemm" tune --dir "$work/q" "${quick[@]}" --budget 8 > "$work/quick2.txt" 2>&1
+check "quick tune resumes" has "$work/quick2.txt" "($qrows measurements already in"
+qrows2=$(rows "$qcsv")
+check "the resumed quick tune adds shapes ($qrows -> $qrows2 rows)" test "$qrows2" -gt "$qrows"
+check "no shape measured twice" test "$(grep -v -e '^#' -e '^m,n,k' "$qcsv" | cut -d, -f1-6 |
+  sort | uniq -d | wc -l)" = 0
 
 # ---- a damaged model is refused
 head -c 2000 "$work/first.model" > "$model"

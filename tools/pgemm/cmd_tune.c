@@ -33,7 +33,7 @@ typedef struct tune_args {
     size_t shapes, eval_shapes, eval_passes;
     uint64_t seed;
     const char *csv, *model, *family, *dir;
-    int fresh, train_only, evaluate, progress;
+    int fresh, train_only, evaluate, progress, quick;
     double min_time;
     int samples;
 } tune_args;
@@ -60,6 +60,10 @@ static void usage(FILE *f)
             "                       evaluate on the held-out passes already there)\n"
             "  --family auto|gbt|knn  model family (default auto: the better one in\n"
             "                       cross-validation)\n"
+            "  --quick              a tune of minutes: measures the shapes, out of a pool, that a\n"
+            "                       model of what is measured so far is least sure of, for a\n"
+            "                       budget of 240 s on a GPU and 480 s on a CPU (shared by the\n"
+            "                       precisions; --budget sets it); its own CSV, resumable\n"
             "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
             "                       more odd and skinny shapes) and report the regret of the\n"
             "                       model and of the heuristic\n"
@@ -78,7 +82,7 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
 {
     static const char *const flags[] = {"--fresh", "--train-only", "--evaluate",
-                                        "--no-progress"};
+                                        "--no-progress", "--quick"};
     static const char *const valued[] = {"--precision", "--budget",      "--shapes",
                                          "--eval-shapes", "--eval-passes", "--seed",
                                          "--min-time",  "--samples",     "--dir",
@@ -97,7 +101,8 @@ static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
             if (f == 0) t->fresh = 1;
             else if (f == 1) t->train_only = 1;
             else if (f == 2) t->evaluate = 1;
-            else t->progress = 0;
+            else if (f == 3) t->progress = 0;
+            else t->quick = 1;
             continue;
         }
         const char *v = pgemm_parse_option_value("tune", argc, argv, &i, valued,
@@ -259,14 +264,24 @@ static int measured(const rows *r, const tune_shape *s, size_t variant)
     return 0;
 }
 
-static void progress(int on, size_t done, size_t total, double elapsed, double budget)
+/* The bar, and when this run will end: at this run's rate over what is
+ * left, or when the budget does, whichever is first. */
+static void progress(int on, size_t done, size_t total, size_t this_run, double elapsed,
+                     double budget)
 {
     if (!on) return;
     int width = 30, fill = total ? (int)(width * done / total) : width;
+    double left = this_run ? elapsed / (double)this_run * (double)(total - done) : 0;
+    const char *ends = "done";
+    if (budget > 0 && elapsed + left > budget) {
+        left = budget > elapsed ? budget - elapsed : 0;
+        ends = "budget";
+    }
     fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu measurements, %.0f s", fill,
             "##############################", width - fill, "..............................",
             done, total, elapsed);
     if (budget > 0) fprintf(stderr, " of %.0f s budget", budget);
+    if (this_run) fprintf(stderr, ", %s in %.0fm%02.0fs", ends, floor(left / 60), fmod(left, 60));
     fprintf(stderr, "   ");
 }
 
@@ -321,14 +336,108 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         fflush(f);
         done += ntodo;
         this_run += ntodo;
-        progress(t->progress, done, total, tune_now() - start, t->budget);
+        progress(t->progress, done, total, this_run, tune_now() - start, t->budget);
     }
     if (t->progress) fprintf(stderr, "\n");
     fclose(f);
-    if (cut)
+    if (cut && !t->quick)
         printf("  budget of %.0f s reached after %zu of %zu measurements: run again to go on\n",
                t->budget, done, total);
     return cut;
+}
+
+/* --quick: the shapes to measure, chosen from a pool by what a model of the
+ * measurements so far is least sure of. The first QUICK_FIRST shapes of the
+ * pool (the generator's order: spread over the space) start it; then, in
+ * rounds of QUICK_ROUND, a quick model (knn) is trained on what is measured
+ * and the unmeasured shapes whose two best predicted variants are closest
+ * are measured next, until the budget ends or the pool does. A shape the
+ * model is sure of teaches it little; a close call teaches it where the
+ * variants' regions meet. Returns 0, or -1 when the CSV cannot be written
+ * or a model cannot be trained. */
+enum { QUICK_FIRST = 24, QUICK_ROUND = 12 };
+
+static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, const char *csv,
+                         const char *header, const tune_shape *pool, size_t npool,
+                         const size_t *cand, size_t ncand, rows *have, const char *scratch)
+{
+    double start = tune_now();
+    int rc = 0;
+    tune_shape *batch = malloc(QUICK_FIRST * sizeof *batch);
+    double *margin = malloc(npool * sizeof *margin);
+    if (!batch || !margin) rc = -1;
+    int round = 0;
+    for (; !rc; round++) {
+        double left = t->budget - (tune_now() - start);
+        if (round > 0 && t->budget > 0 && left <= 0) break;
+        size_t nmeasured = 0, nb = 0;
+        for (size_t i = 0; i < npool; i++) nmeasured += measured(have, &pool[i], cand[0]);
+        if (nmeasured < QUICK_FIRST) {
+            for (size_t i = 0; i < npool && nb < QUICK_FIRST - nmeasured; i++)
+                if (!measured(have, &pool[i], cand[0])) batch[nb++] = pool[i];
+        } else {
+            if (pgemm_model_train(tb->ctx, p, have->r, have->n, "knn", scratch, NULL) !=
+                    PGEMM_SUCCESS ||
+                pgemm_model_use(tb->ctx, scratch) != PGEMM_SUCCESS) {
+                fprintf(stderr, "pgemm tune: quick model: %s\n", pgemm_last_error(tb->ctx));
+                rc = -1;
+                break;
+            }
+            for (size_t i = 0; i < npool; i++) {
+                margin[i] = INFINITY;
+                if (measured(have, &pool[i], cand[0])) continue;
+                double g[64], best = 0, second = 0;
+                size_t chosen;
+                char source[PGEMM_REASON_LEN];
+                if (pgemm_predict(tb->ctx, p, pool[i].m, pool[i].n, pool[i].k, pool[i].trans_a,
+                                  pool[i].trans_b, g, 64, &chosen, source,
+                                  sizeof source) != PGEMM_SUCCESS)
+                    continue;
+                for (size_t c = 0; c < ncand; c++) {
+                    double v = cand[c] < 64 ? g[cand[c]] : NAN;
+                    if (!(v > 0)) continue;
+                    if (v > best) second = best, best = v;
+                    else if (v > second) second = v;
+                }
+                margin[i] = best > 0 ? (best - second) / best : INFINITY;
+            }
+            /* The QUICK_ROUND smallest margins, in pool order on ties. */
+            for (; nb < QUICK_ROUND; nb++) {
+                size_t pick = npool;
+                for (size_t i = 0; i < npool; i++)
+                    if (isfinite(margin[i]) && (pick == npool || margin[i] < margin[pick]))
+                        pick = i;
+                if (pick == npool) break;
+                batch[nb] = pool[pick];
+                margin[pick] = INFINITY;
+            }
+        }
+        if (!nb) break; /* the pool is measured */
+        tune_args round_args = *t;
+        round_args.progress = 0;
+        round_args.budget = t->budget > 0 ? fmax(left, 1e-3) : 0;
+        int cut = measure_set(tb, p, &round_args, csv, header, batch, nb, cand, ncand, have);
+        if (cut < 0) rc = -1;
+        if (t->progress) {
+            double el = tune_now() - start;
+            fprintf(stderr, "\r  quick: %zu shapes measured (%zu measurements), %.0f s", nmeasured + nb,
+                    have->n, el);
+            if (t->budget > 0)
+                fprintf(stderr, " of %.0f s, done in %.0fm%02.0fs", t->budget,
+                        floor(fmax(t->budget - el, 0) / 60), fmod(fmax(t->budget - el, 0), 60));
+            fprintf(stderr, "   ");
+        }
+        if (cut) break;
+    }
+    if (t->progress) fprintf(stderr, "\n");
+    size_t shapes_done = 0;
+    for (size_t i = 0; i < npool; i++) shapes_done += measured(have, &pool[i], cand[0]);
+    printf("  quick: %zu of the pool's %zu shapes measured, %d rounds, %.0f s\n", shapes_done,
+           npool, round, tune_now() - start);
+    remove(scratch);
+    free(batch);
+    free(margin);
+    return rc;
 }
 
 static void print_regret(const char *who, const pgemm_regret_report *r)
@@ -413,7 +522,8 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
         fprintf(stderr, "pgemm tune: cannot create %s: %s\n", sub, strerror(errno));
         return 1;
     }
-    snprintf(csv, sizeof csv, "%s/%s-seed%llu.csv", sub, name, (unsigned long long)t->seed);
+    snprintf(csv, sizeof csv, "%s/%s-%sseed%llu.csv", sub, name, t->quick ? "quick-" : "",
+             (unsigned long long)t->seed);
     snprintf(eval_csv, sizeof eval_csv, "%s/%s-heldout-seed%llu.csv", sub, name,
              (unsigned long long)t->seed + 1000);
     snprintf(sub, sizeof sub, "%s/models", dir);
@@ -427,7 +537,10 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
 
     tune_space space;
     tune_space_for(info, 0, &space);
-    size_t nshapes = t->shapes ? t->shapes : (info->device_is_cpu ? 800 : 2000);
+    /* --quick: a pool to choose from, four times what its budget measures. */
+    size_t nshapes = t->shapes ? t->shapes
+                               : t->quick ? (info->device_is_cpu ? 400 : 1200)
+                                          : (info->device_is_cpu ? 800 : 2000);
     tune_shape *shapes = malloc(nshapes * sizeof *shapes);
     if (!shapes) return 1;
     nshapes = tune_shapes(&space, t->seed, nshapes, shapes);
@@ -440,7 +553,14 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
     tune_bench tb;
     tune_bench_init(&tb, ctx, t->min_time > 0 ? t->min_time : 0.01, t->samples ? t->samples : 5);
     int rc = 0;
-    if (!t->train_only) {
+    if (!t->train_only && t->quick) {
+        printf("  quick: measuring the shapes of a pool of %zu the model is least sure of, for %.0f s "
+               "(%zu measurements already in %s)\n",
+               nshapes, t->budget, have.n, csv);
+        char scratch[4900];
+        snprintf(scratch, sizeof scratch, "%s.quick-round", model);
+        rc = measure_quick(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have, scratch) < 0;
+    } else if (!t->train_only) {
         printf("  measuring %zu shapes x %zu variants (%zu already in %s)\n", nshapes, ncand,
                have.n, csv);
         rc = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have) < 0;
@@ -484,7 +604,13 @@ int pgemm_cmd_tune(int argc, char **argv)
     if (!ctx) return PGEMM_TOOL_FAILURE;
     pgemm_info info;
     pgemm_context_info(ctx, &info);
-    if (t.budget < 0) t.budget = info.device_is_cpu ? 600 : 1200;
+    int want = t.precisions ? t.precisions : (info.has_fp16_tiles ? 3 : 1);
+    /* --quick's default: 4 minutes of measuring on a GPU, 8 on a CPU, shared
+     * by the sets it tunes (training and start-up take the rest of 5 and 10). */
+    if (t.budget < 0 && t.quick)
+        t.budget = (info.device_is_cpu ? 480.0 : 240.0) / (want == 3 ? 2 : 1);
+    else if (t.budget < 0)
+        t.budget = info.device_is_cpu ? 600 : 1200;
     char dir[4096];
     if (t.dir) {
         snprintf(dir, sizeof dir, "%s", t.dir);
@@ -495,7 +621,6 @@ int pgemm_cmd_tune(int argc, char **argv)
         pgemm_context_destroy(ctx);
         return 1;
     }
-    int want = t.precisions ? t.precisions : (info.has_fp16_tiles ? 3 : 1);
     if ((want & 2) && !info.has_fp16_tiles) {
         fprintf(stderr, "pgemm tune: %s has no fp16 tiles on this device\n", info.backend_name);
         pgemm_context_destroy(ctx);
