@@ -95,7 +95,7 @@ void pgemm_blas_log(int level, const char *fmt, ...)
 /* Contexts: one per calling thread, in the order of their first SGEMM, up
  * to MAX_CONTEXTS; later threads share them round robin. Measured on an
  * H200 (bench/blas_threads, docs/BLAS.md): 2 to 4 threads on contexts of
- * their own make 1.4x to 2.1x the products of one shared context (its calls
+ * their own make 1.2x to 2.1x the products of one shared context (its calls
  * are serialised), 8 threads no more than 4; PoCL gains 1.1x with 2. */
 enum { MAX_CONTEXTS = 4 };
 
