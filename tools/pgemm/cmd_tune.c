@@ -364,17 +364,25 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
     double start = tune_now();
     int rc = 0;
     tune_shape *batch = malloc(QUICK_FIRST * sizeof *batch);
+    size_t *batch_at = malloc(QUICK_FIRST * sizeof *batch_at);
     double *margin = malloc(npool * sizeof *margin);
-    if (!batch || !margin) rc = -1;
+    /* Which pool shapes are measured: found in the CSV once, then kept up
+     * to date from each round's batch (measured() reads every row). */
+    char *done = calloc(npool ? npool : 1, 1);
+    size_t nmeasured = 0;
+    if (!batch || !batch_at || !margin || !done) rc = -1;
+    for (size_t i = 0; !rc && i < npool; i++) {
+        done[i] = (char)measured(have, &pool[i], cand[0]);
+        nmeasured += (size_t)done[i];
+    }
     int round = 0;
     for (; !rc; round++) {
         double left = t->budget - (tune_now() - start);
         if (round > 0 && t->budget > 0 && left <= 0) break;
-        size_t nmeasured = 0, nb = 0;
-        for (size_t i = 0; i < npool; i++) nmeasured += measured(have, &pool[i], cand[0]);
+        size_t nb = 0;
         if (nmeasured < QUICK_FIRST) {
             for (size_t i = 0; i < npool && nb < QUICK_FIRST - nmeasured; i++)
-                if (!measured(have, &pool[i], cand[0])) batch[nb++] = pool[i];
+                if (!done[i]) batch_at[nb++] = i;
         } else {
             if (pgemm_model_train(tb->ctx, p, have->r, have->n, "knn", scratch, NULL) !=
                     PGEMM_SUCCESS ||
@@ -385,7 +393,7 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
             }
             for (size_t i = 0; i < npool; i++) {
                 margin[i] = INFINITY;
-                if (measured(have, &pool[i], cand[0])) continue;
+                if (done[i]) continue;
                 double g[64], best = 0, second = 0;
                 size_t chosen;
                 char source[PGEMM_REASON_LEN];
@@ -408,19 +416,26 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
                     if (isfinite(margin[i]) && (pick == npool || margin[i] < margin[pick]))
                         pick = i;
                 if (pick == npool) break;
-                batch[nb] = pool[pick];
+                batch_at[nb] = pick;
                 margin[pick] = INFINITY;
             }
         }
         if (!nb) break; /* the pool is measured */
+        for (size_t b = 0; b < nb; b++) batch[b] = pool[batch_at[b]];
         tune_args round_args = *t;
         round_args.progress = 0;
         round_args.budget = t->budget > 0 ? fmax(left, 1e-3) : 0;
         int cut = measure_set(tb, p, &round_args, csv, header, batch, nb, cand, ncand, have);
         if (cut < 0) rc = -1;
+        /* A batch cut by the budget is measured in part. */
+        for (size_t b = 0; b < nb; b++)
+            if (!done[batch_at[b]] && measured(have, &pool[batch_at[b]], cand[0])) {
+                done[batch_at[b]] = 1;
+                nmeasured++;
+            }
         if (t->progress) {
             double el = tune_now() - start;
-            fprintf(stderr, "\r  quick: %zu shapes measured (%zu measurements), %.0f s", nmeasured + nb,
+            fprintf(stderr, "\r  quick: %zu shapes measured (%zu measurements), %.0f s", nmeasured,
                     have->n, el);
             if (t->budget > 0)
                 fprintf(stderr, " of %.0f s, done in %.0fm%02.0fs", t->budget,
@@ -430,13 +445,13 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
         if (cut) break;
     }
     if (t->progress) fprintf(stderr, "\n");
-    size_t shapes_done = 0;
-    for (size_t i = 0; i < npool; i++) shapes_done += measured(have, &pool[i], cand[0]);
-    printf("  quick: %zu of the pool's %zu shapes measured, %d rounds, %.0f s\n", shapes_done,
-           npool, round, tune_now() - start);
+    printf("  quick: %zu of the pool's %zu shapes measured, %d rounds, %.0f s\n", nmeasured, npool,
+           round, tune_now() - start);
     remove(scratch);
     free(batch);
+    free(batch_at);
     free(margin);
+    free(done);
     return rc;
 }
 
