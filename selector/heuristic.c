@@ -1,50 +1,45 @@
 /*
  * The fixed heuristic: the selector's answer when no trained model is there.
  *
- * A variant's score estimates its throughput relative to the others:
+ * It predicts each candidate's time on the shape, in arbitrary units, and
+ * runs the fastest:
  *
- *   score = reuse * fill * parallelism * steps
+ *   time = area * waves * (k' / rate * (1 + B / tile_k) + E * store)
  *
- *   reuse       = tile_m * tile_n / (tile_m + tile_n): C elements computed per
- *                 element loaded from global memory per K step. Larger macro
- *                 tiles move fewer bytes per flop. The direct family keeps
- *                 nothing in local memory; its reuse is what the caches give
- *                 (taken as 2).
- *   fill        = useful C elements / C elements the grid covers: ragged edges
- *                 waste the padded part of the last tiles.
- *   parallelism = min(1, work-groups / wanted), wanted = one work-group per
- *                 compute unit on a GPU, four per core where a CPU driver
- *                 loops over work-items. Below one group per compute unit
- *                 a variant slows down in proportion (H100, NVIDIA OpenCL:
- *                 reg128 at 64 groups on 132 SMs ran at 0.44 of its
- *                 saturated speed, reg64 at 64 groups at 0.35).
+ *   area   the C elements the launch computes, padding included: whole
+ *          work-group tiles on a GPU; where a CPU driver runs a work-group's
+ *          items as loops (PoCL) an item past the edge costs nothing, so
+ *          there whole work-item tiles.
+ *   waves  the last wave's empty slots: ceil(groups / slots) / (groups /
+ *          slots), one slot per compute unit on a GPU, 1.5 per core under
+ *          PoCL. A tile grid of 142 groups on 132 SMs takes two full rounds.
+ *   k'     K, or K rounded up to whole K steps for a kernel that multiplies
+ *          its last step whole (pgemm_variant_desc.k_tail_exact).
+ *   rate   the multiply-adds per unit time of a tile: reuse / (reuse + R0),
+ *          reuse = tile_m * tile_n / (tile_m + tile_n) elements of C per
+ *          element loaded (the direct kernel: what the caches give, 3.4; the
+ *          vec family: its work-item's tile), saturating once the tile is
+ *          compute bound (R0 = 33); times the unit's tier among fp16
+ *          variants (wgmma over mma.sync over dot2 over FMA).
+ *   B      the barriers that end each K step (0.29 multiply-adds' worth per
+ *          element of C).
+ *   E      C's epilogue, per element (37 multiply-adds' worth), 2.65 times
+ *          that where a work-item with several outputs stores them one float
+ *          at a time (c_store_width 1): this is what decides at small K.
  *
- *   steps       = tile_k / (tile_k + 4): each K step of a local-memory tile
- *                 ends in barriers; longer steps spend fewer of them per
- *                 multiply-add (H100: 64 x 64 with steps of 32 beat steps of
- *                 16 by 3-6% at n = 512 ... 2048). Direct kernels: 1.
+ * Where a CPU driver maps work-items onto SIMD lanes (llvmpipe) the grid
+ * and the epilogue hardly matter and a lane's accumulators decide: rate is
+ * the work-item's outputs, thread_m * thread_n; and a small problem (fewer
+ * than 2^18 flops, or k < 8) runs the direct kernel, whose launch and local
+ * memory cost least (on 53 llvmpipe shapes these two rules read a geomean
+ * of 0.88 of the best, the tile-reuse rule 0.81).
  *
- * Small problems (fewer than 2^18 flops per product, or k < 8, or no
- * product at all) go to the direct family: there the launch and the local
- * memory round trip cost more than the arithmetic.
- *
- * The execution model splits the families first. Where a driver runs a
- * work-group's items as a loop on one CPU core (pgemm_info.
- * work_items_as_loops), only the "vec" family carries vectors and keeps C in
- * registers: measured on PoCL (AVX-512, 2 cores, n = 1024) at 60-75 GFLOP/s
- * against 10-16 for the best local-memory tile. Everywhere else (GPUs, and
- * llvmpipe, which maps work-items onto SIMD lanes) "vec" is never chosen:
- * its per-item vectors are scalarised there (0.07 GFLOP/s on llvmpipe).
- * On a CPU that maps work-items onto SIMD lanes (llvmpipe) a lane holds few
- * accumulators: thread tiles above 32 outputs are left out there (reg128,
- * 8 x 8, ran at 0.7 GFLOP/s at n = 512 against 5.4 for reg64x128, 4 x 8).
- *
- * Precision splits them too. With fp16 operands, or FP16_MIXED allowed on a
- * problem that is not small, the candidates are the fp16 variants, and each
- * score is weighed by the variant's tier: the peak rate of the unit it runs
- * on relative to the others (wgmma over mma.sync over dot2 over FMA), so
- * that a faster unit with too few tiles to fill the device can lose to a
- * slower one that fills it. Otherwise the candidates are the fp32 variants.
+ * The constants were fitted once, to the training sets of four devices'
+ * tunes (H100 NVIDIA OpenCL, H100 HIP fp32 and fp16, PoCL on an EPYC), and
+ * are checked on their held-out sets and on devices without a model
+ * (docs/TUNING.md, "The heuristic"; bench/selector_replay replays stored
+ * measurements against it). Which families are candidates at all is
+ * pgemm_is_candidate's (features.c), by the execution model and precision.
  */
 #include <math.h>
 #include <string.h>
@@ -53,28 +48,49 @@
 #include "features.h"
 #include "selector.h"
 
-static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+static const double k_cpu_slots = 1.5, k_r0 = 33.0, k_direct_reuse = 3.4, k_barrier = 0.29,
+                    k_epilogue = 37.0, k_scalar_store = 2.65;
 
-double pgemm_heuristic_score(const pgemm_variant_desc *v, const pgemm_shape *s,
-                             const pgemm_info *dev)
+static double ceil_div(double a, double b) { return ceil(a / b); }
+
+double pgemm_heuristic_cost(const pgemm_variant_desc *v, const pgemm_shape *s,
+                            const pgemm_info *dev, int fp16)
 {
-    double tm = v->tile_m, tn = v->tile_n;
-    double reuse = !strcmp(v->family, "direct") ? 2.0 : tm * tn / (tm + tn);
-    size_t gm = ceil_div(s->m, v->tile_m), gn = ceil_div(s->n, v->tile_n);
-    double fill = ((double)s->m * (double)s->n) / ((double)gm * tm * (double)gn * tn);
-    double groups = (double)gm * (double)gn * (double)(s->batch ? s->batch : 1);
+    double m = (double)s->m, n = (double)s->n, k = (double)s->k;
+    double batch = s->batch ? (double)s->batch : 1.0;
+    double tm = v->tile_m, tn = v->tile_n, tk = v->tile_k ? v->tile_k : 1;
+    double thm = v->thread_m ? v->thread_m : 1, thn = v->thread_n ? v->thread_n : 1;
     double units = dev->compute_units ? dev->compute_units : 1;
-    double wanted = units * (dev->work_items_as_loops ? 4.0 : 1.0);
-    double parallel = groups >= wanted ? 1.0 : groups / wanted;
-    double steps = v->tile_k > 1 ? (double)v->tile_k / (v->tile_k + 4.0) : 1.0;
-    return reuse * fill * parallel * steps;
+    double kk = v->k_tail_exact || dev->device_is_cpu || tk <= 1 ? k : ceil_div(k, tk) * tk;
+    double steps = tk > 1 ? 1.0 + k_barrier / tk : 1.0;
+    if (dev->device_is_cpu && !dev->work_items_as_loops) {
+        double area = ceil_div(m, tm) * tm * ceil_div(n, tn) * tn * batch;
+        return area * (kk / (thm * thn)) * steps;
+    }
+    double groups = ceil_div(m, tm) * ceil_div(n, tn) * batch, area, slots;
+    if (dev->work_items_as_loops) {
+        area = ceil_div(m, thm) * thm * ceil_div(n, thn) * thn * batch;
+        slots = units * k_cpu_slots;
+    } else {
+        area = groups * tm * tn;
+        slots = units;
+    }
+    double waves = ceil_div(groups, slots) * slots / groups;
+    double reuse = !strcmp(v->family, "direct") ? k_direct_reuse
+                   : !strcmp(v->family, "vec")  ? thm * thn / (thm + thn)
+                                                : tm * tn / (tm + tn);
+    double rate = reuse / (reuse + k_r0) * (fp16 && v->tier > 0 ? v->tier : 1);
+    double store = v->c_store_width == 1 && thm * thn > 1 ? k_scalar_store : 1.0;
+    return area * waves * (kk / rate * steps + k_epilogue * store);
 }
 
 double pgemm_heuristic_rank(const pgemm_variant_desc *v, const pgemm_shape *s,
                             const pgemm_info *dev, int fp16)
 {
-    double score = pgemm_heuristic_score(v, s, dev);
-    return fp16 && v->tier > 0 ? score * v->tier : score;
+    double work =
+        (double)s->m * (double)s->n * (double)(s->k ? s->k : 1) * (double)(s->batch ? s->batch : 1);
+    double cost = pgemm_heuristic_cost(v, s, dev, fp16);
+    return cost > 0 ? work / cost : 0.0;
 }
 
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
@@ -83,12 +99,14 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
 {
     out->variant = 0;
     int fp16 = pgemm_shape_wants_fp16(shape, device);
-    if (!fp16 && pgemm_shape_is_small(shape) && !device->work_items_as_loops) {
+    if (!fp16 && pgemm_shape_is_small(shape) && device->device_is_cpu &&
+        !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (!strcmp(variants[i]->family, "direct")) {
                 out->variant = i;
                 pgemm_text_format(out->why, sizeof out->why,
-                                  "heuristic: small problem (%zux%zux%zu), direct kernel",
+                                  "heuristic: small problem (%zux%zux%zu) on SIMD lanes, "
+                                  "direct kernel",
                                   shape->m, shape->n, shape->k);
                 return;
             }
@@ -105,8 +123,8 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
     }
     const pgemm_variant_desc *v = variants[out->variant];
     pgemm_text_format(out->why, sizeof out->why,
-                      "heuristic: %s has the best reuse x fill x parallelism x K-step "
-                      "score (%.2f) for "
-                      "%zux%zux%zu on %u compute units",
+                      "heuristic: %s has the shortest predicted time (tile fill x waves x "
+                      "K steps / tile rate + epilogue; score %.3f) for %zux%zux%zu on %u "
+                      "compute units",
                       v->name, best, shape->m, shape->n, shape->k, device->compute_units);
 }

@@ -101,3 +101,40 @@ void pgemm_selector_free(pgemm_selector *sel)
         sel->p[i].model = NULL;
     }
 }
+
+size_t pgemm_select_ranked(const pgemm_selector *sel, const pgemm_variant_desc *const *variants,
+                           size_t count, const pgemm_shape *shape, const pgemm_info *device,
+                           size_t *idx, size_t cap)
+{
+    int fp16 = pgemm_shape_wants_fp16(shape, device);
+    const struct pgemm_model *m = sel ? sel->p[fp16].model : NULL;
+    size_t n = 0;
+    double score[64];
+    size_t cand[64];
+    if (m) {
+        for (size_t i = 0; i < m->variant_count && n < 64; i++) {
+            cand[n] = sel->p[fp16].map[i];
+            score[n++] = pgemm_model_predict(m, i, shape);
+        }
+    } else {
+        for (size_t i = 0; i < count && n < 64; i++) {
+            if (!pgemm_is_candidate(variants[i], fp16, device)) continue;
+            cand[n] = i;
+            score[n++] = pgemm_heuristic_rank(variants[i], shape, device, fp16);
+        }
+    }
+    size_t out = 0;
+    for (; out < cap && out < n; out++) { /* selection of the best remaining */
+        size_t best = out;
+        for (size_t j = out + 1; j < n; j++)
+            if (score[j] > score[best]) best = j;
+        double s = score[out];
+        size_t c = cand[out];
+        score[out] = score[best];
+        cand[out] = cand[best];
+        score[best] = s;
+        cand[best] = c;
+        idx[out] = cand[out];
+    }
+    return out;
+}

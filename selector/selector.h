@@ -85,17 +85,25 @@ size_t pgemm_selector_candidates(const pgemm_variant_desc *const *variants, size
 void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants, size_t count,
                   const pgemm_shape *shape, const pgemm_info *device, pgemm_selection *out);
 
+/* The candidates for the shape, best predicted first (the model's
+ * prediction where the precision has one, else the heuristic's rank), as
+ * backend indices into idx, at most cap of them. Returns how many. */
+size_t pgemm_select_ranked(const pgemm_selector *sel, const pgemm_variant_desc *const *variants,
+                           size_t count, const pgemm_shape *shape, const pgemm_info *device,
+                           size_t *idx, size_t cap);
+
 /* The heuristic alone (what pgemm_select falls back to). */
 void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t count,
                             const pgemm_shape *shape, const pgemm_info *device,
                             pgemm_selection *out);
 
-/* The heuristic's score of one variant (higher is better). */
-double pgemm_heuristic_score(const pgemm_variant_desc *variant, const pgemm_shape *shape,
-                             const pgemm_info *device);
+/* The heuristic's predicted time of one variant, arbitrary units (lower is
+ * better); fp16 = 1 weighs the unit's tier among fp16 variants. */
+double pgemm_heuristic_cost(const pgemm_variant_desc *variant, const pgemm_shape *shape,
+                            const pgemm_info *device, int fp16);
 
-/* What the heuristic ranks candidates by: the score, weighed by the unit's
- * tier among fp16 variants (fp16 = 1). */
+/* What the heuristic ranks candidates by (higher is better): the product's
+ * multiply-adds over the predicted time. */
 double pgemm_heuristic_rank(const pgemm_variant_desc *variant, const pgemm_shape *shape,
                             const pgemm_info *device, int fp16);
 

@@ -20,7 +20,7 @@
 
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 3u
+#define PGEMM_BACKEND_API_VERSION 4u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 /* A backend's error text; filled by the backend, copied by the core. */
@@ -63,6 +63,11 @@ typedef struct pgemm_variant_desc {
     int tier;                /* fp16 variants: the unit's peak rate relative to the
                                 others (the selector weighs scores by it); 0 for
                                 fp32 variants */
+    int k_tail_exact;        /* 1: the last step of a K that is not a multiple of
+                                tile_k stops at K; 0: it multiplies the whole step,
+                                zeros included (on a GPU; CPU builds stop at K) */
+    unsigned c_store_width;  /* floats per C store of a full tile: 1 scalar stores,
+                                4 float4s ...; 0 not stated (taken as vector) */
 } pgemm_variant_desc;
 
 /*

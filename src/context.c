@@ -217,6 +217,7 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
         size_t n = ctx->info.variant_count < 64 ? ctx->info.variant_count : 64;
         for (size_t i = 0; i < n; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
         pgemm_selector_init(&ctx->selector, list, n, &ctx->info, o.model_dir, cfg.cache_dir);
+        pgemm_autotune_init(&ctx->autotune, &ctx->info, list, n, cfg.cache_dir);
     }
 
     const char *forced = getenv("PGEMM_VARIANT");
@@ -239,6 +240,7 @@ void pgemm_context_destroy(pgemm_context *ctx)
     if (ctx->plugin.iface && ctx->bctx) ctx->plugin.iface->destroy(ctx->bctx);
     pgemm_plugin_unload(&ctx->plugin);
     pgemm_selector_free(&ctx->selector);
+    pgemm_autotune_free(&ctx->autotune);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }

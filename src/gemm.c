@@ -34,7 +34,8 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
             shape.vectors |= PGEMM_VECTORS_B;
         if (pgemm_operand_vectors_fit(g->c_offset, g->ldc, g->stride_c, g->batch_count))
             shape.vectors |= PGEMM_VECTORS_C;
-        pgemm_select(&ctx->selector, list, count, &shape, &ctx->info, &sel);
+        if (!pgemm_autotune_choose(ctx, g, list, count, &shape, &sel))
+            pgemm_select(&ctx->selector, list, count, &shape, &ctx->info, &sel);
     }
     const pgemm_variant_desc *v = be->variant(ctx->bctx, sel.variant);
     int fp16_operands = g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16;

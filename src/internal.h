@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "autotune.h"
 #include "backend.h"
 #include "pgemm.h"
 #include "selector/selector.h"
@@ -33,6 +34,7 @@ struct pgemm_context {
                                     records (records.h): error, last call */
     pgemm_staging staging;
     pgemm_selector selector;     /* models per precision, decision cache */
+    pgemm_autotune autotune;     /* PGEMM_AUTOTUNE=1: measured winners per shape */
 };
 
 struct pgemm_buffer {

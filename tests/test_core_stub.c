@@ -128,8 +128,9 @@ static void staging(pgemm_context *ctx)
 
 static void selector(pgemm_context *ctx)
 {
-    /* The heuristic sends small problems to the "direct" family (stub_a)
-     * and large ones to the larger tile (stub_b). */
+    /* The heuristic predicts the "direct" family (stub_a) faster on small
+     * problems, where the larger tile (stub_b) pads and stores one float at
+     * a time, and stub_b on large ones. */
     static const struct {
         size_t m, n, k;
         const char *want;

@@ -67,3 +67,18 @@ uint64_t pgemm_fnv1a64(const void *data, size_t len, uint64_t seed)
     }
     return h;
 }
+
+char *pgemm_text_slug(char *dst, size_t cap, const char *src)
+{
+    if (!cap) return dst;
+    size_t w = 0;
+    for (const char *r = src ? src : ""; *r && w + 1 < cap; r++) {
+        char ch = (char)tolower((unsigned char)*r);
+        if (!isalnum((unsigned char)ch)) ch = '-';
+        if (ch == '-' && (w == 0 || dst[w - 1] == '-')) continue;
+        dst[w++] = ch;
+    }
+    if (w > 0 && dst[w - 1] == '-') w--;
+    dst[w] = '\0';
+    return dst;
+}

@@ -22,6 +22,11 @@ void pgemm_text_copy(char *dst, size_t cap, const char *src);
 /* Writes a reason into err (err may be NULL). */
 void pgemm_err_set(pgemm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* dst as a file name: src in lower case, each run of characters other than
+ * letters and digits as one '-', none at either end ("NVIDIA H100 80GB" ->
+ * "nvidia-h100-80gb"). Returns dst. */
+char *pgemm_text_slug(char *dst, size_t cap, const char *src);
+
 /* Case-insensitive substring test (ASCII). */
 int pgemm_text_icontains(const char *haystack, const char *needle);
 

@@ -36,6 +36,10 @@
  *              per thread: tier 2
  *   h16fma     the same tile converting pairs to fp32 for two FMAs, any
  *              GPU: tier 1
+ * C stores (the selector's heuristic weighs scalar ones): the fp32 tiles
+ * store float4s, wgmma its fragments' pairs, mma.sync 128-byte runs per warp
+ * staged in shared memory (fp16/store_c.h), dot2 and fma one float at a time;
+ * mfma's are not stated. Every HIP kernel multiplies the last K step whole.
  * The fp16 families keep pairs (fma, dot2) or a stage ring (mma, wgmma) in
  * shared memory; double_buffered = 1 for all of them. The tensor-core
  * kernels work per warp, not per thread: their wg and thread shapes are the
@@ -47,7 +51,7 @@
 #define F32_LOCAL(tm, tn, tk) (2 * (tk) * (((tm) + 4) + ((tn) + 4)) * 4)
 #define F32(name, kernel, tm, tn, tk)                                                     \
     {{name, "tile", tm, tn, tk, 16, 16, (tm) / 16, (tn) / 16, 4, F32_LOCAL(tm, tn, tk), 1, \
-      0, "fma", 0},                                                                       \
+      0, "fma", 0, 0, 4},                                                                 \
      kernel, 0, NULL}
 
 /* A ring of `stages` K steps of op(A) and op(B) halves (tensor cores). */
@@ -56,8 +60,9 @@
 #define MFMA_LOCAL (2 * (128 + 128) * 32 * 2)
 /* fma / dot2: two buffers of fp16 pairs along K, rows padded by 4 pairs. */
 #define PAIRS_LOCAL(tile, tk) (2 * 2 * ((tk) / 2) * ((tile) + 4) * 4)
-#define F16(name, kernel, tm, tn, tk, local, unit, tier, nvidia_only, target)              \
-    {{name, "hgemm", tm, tn, tk, 16, 16, (tm) / 16, (tn) / 16, 4, local, 1, 1, unit, tier}, \
+#define F16(name, kernel, tm, tn, tk, local, unit, tier, store, nvidia_only, target)       \
+    {{name, "hgemm", tm, tn, tk, 16, 16, (tm) / 16, (tn) / 16, 4, local, 1, 1, unit, tier, 0, \
+      store},                                                                               \
      kernel, nvidia_only, target}
 
 static const hip_variant k_variants[] = {
@@ -65,14 +70,14 @@ static const hip_variant k_variants[] = {
     F32("t64", PGEMM_HIP_SGEMM_T64, 64, 64, 16),
     F32("t128x64", PGEMM_HIP_SGEMM_T128X64, 128, 64, 16),
     F16("h16wgmma", PGEMM_HIP_HGEMM_WGMMA, 128, 256, 64, RING_LOCAL(128, 256, 64, 4) + 1024,
-        "wgmma", 15, 1, "90a"),
+        "wgmma", 15, 2, 1, "90a"),
     F16("h16mma128", PGEMM_HIP_HGEMM_MMA128, 128, 128, 32, RING_LOCAL(128, 128, 32, 4),
-        "mma.sync", 10, 1, NULL),
+        "mma.sync", 10, 4, 1, NULL),
     F16("h16mma256", PGEMM_HIP_HGEMM_MMA256, 256, 128, 32, RING_LOCAL(256, 128, 32, 3),
-        "mma.sync", 10, 1, NULL),
-    F16("h16mfma", PGEMM_HIP_HGEMM_MFMA, 128, 128, 32, MFMA_LOCAL, "mfma", 8, 0, NULL),
-    F16("h16dot2", PGEMM_HIP_HGEMM_DOT2, 64, 64, 32, PAIRS_LOCAL(64, 32), "dot2", 2, 0, NULL),
-    F16("h16fma", PGEMM_HIP_HGEMM_FMA, 64, 64, 32, PAIRS_LOCAL(64, 32), "fma", 1, 0, NULL),
+        "mma.sync", 10, 4, 1, NULL),
+    F16("h16mfma", PGEMM_HIP_HGEMM_MFMA, 128, 128, 32, MFMA_LOCAL, "mfma", 8, 0, 0, NULL),
+    F16("h16dot2", PGEMM_HIP_HGEMM_DOT2, 64, 64, 32, PAIRS_LOCAL(64, 32), "dot2", 2, 1, 0, NULL),
+    F16("h16fma", PGEMM_HIP_HGEMM_FMA, 64, 64, 32, PAIRS_LOCAL(64, 32), "fma", 1, 1, 0, NULL),
 };
 
 size_t pgemm_hip_variant_count(void) { return sizeof k_variants / sizeof k_variants[0]; }

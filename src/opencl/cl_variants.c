@@ -52,18 +52,20 @@
 #define TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, lane_m, unroll_k, whole_last,  \
                 vector_c)                                                                      \
     {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,                      \
-      TILED_LOCAL(tm, tn, tk, db, lvw), db, 0, "fma", 0},                                      \
+      TILED_LOCAL(tm, tn, tk, db, lvw), db, 0, "fma", 0, !((unroll_k) && (whole_last)),      \
+      (vector_c) ? 4u : 1u},                                                                   \
      CL_SOURCE_TILED, lvw, lane_m, unroll_k, whole_last, vector_c}
 #define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                                 \
     TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, 0, 0, 0, 0)
 
 #define VEC(name, wgm, wgn, vm, tn)                                                           \
-    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0, "fma", 0},  \
+    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0, "fma", 0, 1, \
+      vm},                                                                                    \
      CL_SOURCE_VECTOR, 1, 0, 0, 0, 0}
 
 static const cl_variant k_variants[] = {
-    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0}, CL_SOURCE_DIRECT, 1, 0,
-     0, 0, 0},
+    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0, 1, 1}, CL_SOURCE_DIRECT,
+     1, 0, 0, 0, 0},
     TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
     TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
     TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),

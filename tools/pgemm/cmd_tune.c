@@ -16,6 +16,7 @@
 
 #include "common/cache_dir.h"
 #include "common/file_io.h"
+#include "common/text.h"
 #include "parse.h"
 #include "pgemm_tune.h"
 #include "sizes.h"
@@ -145,15 +146,7 @@ static int parse(int argc, char **argv, tune_args *t, pgemm_options *o)
 static void slug(char *out, size_t cap, const pgemm_info *info, const char *precision)
 {
     snprintf(out, cap, "%s-%s-%s", info->backend_name, info->device, precision);
-    char *w = out;
-    for (char *r = out; *r; r++) {
-        char ch = (char)tolower((unsigned char)*r);
-        if (!isalnum((unsigned char)ch)) ch = '-';
-        if (ch == '-' && (w == out || w[-1] == '-')) continue;
-        *w++ = ch;
-    }
-    if (w > out && w[-1] == '-') w--;
-    *w = '\0';
+    pgemm_text_slug(out, cap, out);
 }
 
 /* The CSV's identity line: what the rows were measured on. */
