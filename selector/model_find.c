@@ -399,6 +399,12 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
                               "heuristic (no model for %s %s on \"%s\")", key.backend,
                               key.precision, key.device);
         }
+        const char *src = sel->p[p].source;
+        if (strncmp(src, "model ", 6) != 0 || strstr(src, ", trained on \"") != NULL)
+            pgemm_log(PGEMM_LOG_INFO,
+                      "selector (%s): no model measured on this device; `pgemm tune --quick` "
+                      "makes one in minutes (docs/TUNING.md)",
+                      key.precision);
     }
 }
 

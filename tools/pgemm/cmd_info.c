@@ -65,7 +65,8 @@ int pgemm_cmd_info(int argc, char **argv)
         untuned |= strncmp(source, "model ", 6) != 0 || strstr(source, ", trained on \"") != NULL;
     }
     if (untuned)
-        printf("  (no model measured on this device: `pgemm tune` makes one, docs/TUNING.md)\n");
+        printf("  (no model measured on this device: `pgemm tune --quick` makes one in minutes,\n"
+               "   `pgemm tune` a full one; docs/TUNING.md)\n");
     pgemm_context_destroy(ctx);
     return 0;
 }
