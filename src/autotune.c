@@ -111,11 +111,17 @@ void pgemm_autotune_free(pgemm_autotune *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Writes every winner, merged with what other processes wrote since. */
-static void save(pgemm_autotune *t, const pgemm_variant_desc *const *variants, size_t count)
+/* Adds the winner `e` and writes every winner, merged with what other
+ * processes wrote since (e stays this context's measurement). */
+static void save(pgemm_autotune *t, const pgemm_autotune_entry *e,
+                 const pgemm_variant_desc *const *variants, size_t count)
 {
-    if (!t->path[0]) return;
-    load(t, variants, count); /* this context's winners stay: add() replaces */
+    if (!t->path[0]) {
+        add(t, e);
+        return;
+    }
+    load(t, variants, count);
+    if (add(t, e) != 0) return;
     size_t cap = strlen(t->header) + 2 + t->count * (5 * 21 + PGEMM_NAME_LEN + 8);
     char *text = malloc(cap), dir[sizeof t->path], why[256];
     if (!text) return;
@@ -230,7 +236,7 @@ int pgemm_autotune_choose(pgemm_context *ctx, const pgemm_gemm_args *g,
     be->buffer_destroy(ctx->bctx, scratch);
     if (best < 0) return 0;
     key.variant = winner;
-    if (add(t, &key) == 0) save(t, variants, count);
+    save(t, &key, variants, count);
     sel->variant = winner;
     pgemm_text_format(sel->why, sizeof sel->why,
                       "autotune: %s, the fastest of the %zu best-predicted for %zux%zux%zu, "
