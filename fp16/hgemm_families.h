@@ -2,21 +2,15 @@
  * Launchers of the fp16 tile families, behind pgemm_hip_hgemm (hgemm.hip).
  * Each returns hipErrorInvalidDeviceFunction when its family was not built
  * for the platform (mma.sync and wgmma exist only in NVIDIA builds, MFMA
- * only in AMD ones).
+ * only in AMD ones), hipErrorInvalidValue for a row of another family.
  */
 #ifndef PGEMM_HGEMM_FAMILIES_H
 #define PGEMM_HGEMM_FAMILIES_H
 
 #include "batch_slices.h"
+#include "hgemm_rows.h"
 #include "hip_launch.h"
 #include "pgemm_hip_platform.h"
-
-/* Tile shapes, shared by the launchers and pgemm_hip_hgemm_alignment. */
-enum {
-    PGEMM_HGEMM_BK = 32,          /* K step of the mma.sync, FMA and DOT2 families */
-    PGEMM_HGEMM_WGMMA_BK = 64,    /* K step of wgmma: one 128-byte swizzled row */
-    PGEMM_HGEMM_FMA_TILE = 64     /* FMA and DOT2: 64 x 64 */
-};
 
 /* Byte offset of 16-byte chunk c of row r in a shared step of K = 32 halves
  * (64-byte rows) with chunk c stored at c ^ ((r / 2) % 4): the 8 rows read
@@ -37,11 +31,16 @@ __device__ inline void pgemm_hgemm_put_c(const pgemm_hip_hgemm_args &g, float *c
     *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
 }
 
-hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
+/* One per family of hip_variant_table.h, taking the row to run. */
+hipError_t pgemm_hgemm_wgmma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                    hipStream_t stream);
+hipError_t pgemm_hgemm_mma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
-hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
-hipError_t pgemm_hgemm_mfma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream);
-hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args,
+hipError_t pgemm_hgemm_mfma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                   hipStream_t stream);
+hipError_t pgemm_hgemm_dot2_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                   hipStream_t stream);
+hipError_t pgemm_hgemm_fma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream);
 
 #endif

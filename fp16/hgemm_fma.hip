@@ -24,7 +24,23 @@ typedef _Float16 pgemm_h2 __attribute__((ext_vector_type(2)));
 
 namespace {
 
-constexpr int TILE = PGEMM_HGEMM_FMA_TILE, BK = PGEMM_HGEMM_BK, THREADS = 256;
+/* The rows of both families (hip_variant_table.h): the kernel is written
+ * for 64 x 64 tiles of 4 x 4 per thread, K steps of 32 halves and two
+ * shared buffers. */
+constexpr pgemm_hgemm_row FMA_ROW = pgemm_hgemm_row_of(pgemm_hgemm_family::fma);
+constexpr pgemm_hgemm_row DOT2_ROW = pgemm_hgemm_row_of(pgemm_hgemm_family::dot2);
+constexpr bool runs(const pgemm_hgemm_row &r)
+{
+    return r.tile_m == 64 && r.tile_n == 64 && r.tile_k == 32 && r.stages == 2 &&
+           r.local_bytes == 2 * 2 * (32 / 2) * (64 + 4) * 4;
+}
+static_assert(pgemm_hgemm_rows_of(pgemm_hgemm_family::fma) == 1 &&
+                  pgemm_hgemm_rows_of(pgemm_hgemm_family::dot2) == 1,
+              "hgemm_fma.hip instantiates one row of each family");
+static_assert(runs(FMA_ROW) && runs(DOT2_ROW),
+              "an fma or dot2 row of hip_variant_table.h that hgemm_fma.hip cannot run");
+
+constexpr int TILE = FMA_ROW.tile_m, BK = FMA_ROW.tile_k, THREADS = 256;
 constexpr int PAIRS = BK / 2;   /* fp16 pairs along K per step */
 constexpr int ROW = TILE + 4;   /* shared row length in pairs (padded) */
 
@@ -137,17 +153,26 @@ __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int
     }
 }
 
-} // namespace
-
-hipError_t pgemm_hgemm_fma_launch(int dot2, const pgemm_hip_hgemm_args *args, hipStream_t stream)
+template <bool DOT2> hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
 {
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles = (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        dim3 grid(tiles, (unsigned)count);
-        if (dot2)
-            hipLaunchKernelGGL(hgemm_fma<true>, grid, dim3(THREADS), 0, stream, *args, first);
-        else
-            hipLaunchKernelGGL(hgemm_fma<false>, grid, dim3(THREADS), 0, stream, *args, first);
+        hipLaunchKernelGGL(hgemm_fma<DOT2>, dim3(tiles, (unsigned)count), dim3(THREADS), 0, stream,
+                           *args, first);
     });
+}
+
+} // namespace
+
+hipError_t pgemm_hgemm_fma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                  hipStream_t stream)
+{
+    return row == FMA_ROW.id ? launch<false>(args, stream) : hipErrorInvalidValue;
+}
+
+hipError_t pgemm_hgemm_dot2_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                   hipStream_t stream)
+{
+    return row == DOT2_ROW.id ? launch<true>(args, stream) : hipErrorInvalidValue;
 }

@@ -25,9 +25,24 @@
  *
  * AMD targets without MFMA build an empty kernel, NVIDIA builds only the
  * launcher, which reports that the kernel is not there;
- * pgemm_hip_hgemm_supported keeps either from being launched.
+ * pgemm_hip_isa_present keeps either from being launched.
  */
 #include "hgemm_families.h"
+
+namespace {
+
+/* The family's one row (hip_variant_table.h): the kernel is written for
+ * square 128-row tiles of 2 x 2 wavefronts and K steps of 32 halves (the
+ * 64-byte rows the chunk swizzle assumes), two steps in shared memory. */
+constexpr pgemm_hgemm_family FAMILY = pgemm_hgemm_family::mfma;
+constexpr pgemm_hgemm_row ROW = pgemm_hgemm_row_of(FAMILY);
+static_assert(pgemm_hgemm_rows_of(FAMILY) == 1, "hgemm_mfma.hip instantiates one row");
+static_assert(ROW.tile_m == 128 && ROW.tile_n == 128 && ROW.tile_k == 32 && ROW.stages == 2,
+              "the mfma row of hip_variant_table.h is not the shape hgemm_mfma.hip runs");
+static_assert(ROW.local_bytes == 2 * 2 * 128 * 32 * 2,
+              "mfma's shared memory differs from its host descriptor");
+
+} // namespace
 
 #if !defined(PGEMM_HIP_NVIDIA)
 
@@ -37,7 +52,7 @@
 
 namespace {
 
-constexpr int TILE = 128, BK = PGEMM_HGEMM_BK, THREADS = 256;
+constexpr int TILE = ROW.tile_m, BK = ROW.tile_k, THREADS = 256;
 
 #if defined(PGEMM_HAS_MFMA)
 constexpr int PANEL_BYTES = TILE * BK * 2;
@@ -167,8 +182,10 @@ __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, in
 
 } // namespace
 
-hipError_t pgemm_hgemm_mfma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
+hipError_t pgemm_hgemm_mfma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                   hipStream_t stream)
 {
+    if (row != ROW.id) return hipErrorInvalidValue;
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles =
         (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
@@ -180,7 +197,8 @@ hipError_t pgemm_hgemm_mfma_launch(const pgemm_hip_hgemm_args *args, hipStream_t
 
 #else
 
-hipError_t pgemm_hgemm_mfma_launch(const pgemm_hip_hgemm_args *, hipStream_t)
+hipError_t pgemm_hgemm_mfma_launch(pgemm_hip_hgemm_kernel, const pgemm_hip_hgemm_args *,
+                                   hipStream_t)
 {
     return hipErrorInvalidDeviceFunction;
 }

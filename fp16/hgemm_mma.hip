@@ -17,19 +17,36 @@
  * columns at a time (store_c.h).
  *
  * Other platforms (AMD) build the launcher only; it reports that the kernel
- * is not there (pgemm_hip_hgemm_supported says so before any launch).
+ * is not there (pgemm_hip_isa_present says so before any launch).
  */
 #include "hgemm_families.h"
 #include "async_copy.h"
 #include "store_c.h"
 
+namespace {
+
+constexpr int BK = 32, WARPS = 8;
+constexpr pgemm_hgemm_family FAMILY = pgemm_hgemm_family::mma;
+
+/* What the kernel takes of a row: K steps of 32 (the 64-byte rows that the
+ * chunk swizzle and the ldmatrix loads assume), 8 warps whose warp tiles
+ * hold whole 16 x 8 mma tiles, the shared memory the host states. */
+constexpr bool runs(const pgemm_hgemm_row &r)
+{
+    return r.tile_k == BK && r.warps_m > 0 && WARPS % r.warps_m == 0 &&
+           r.tile_m % (r.warps_m * 16) == 0 && r.tile_n % (WARPS / r.warps_m * 8) == 0 &&
+           r.stages >= 2 && r.local_bytes == r.stages * (r.tile_m + r.tile_n) * BK * 2;
+}
+static_assert(pgemm_hgemm_rows_all(FAMILY, runs),
+              "an mma row of hip_variant_table.h that hgemm_mma.hip cannot run");
+
+} // namespace
+
 #if defined(PGEMM_HIP_NVIDIA)
 
 namespace {
 
-constexpr int BK = PGEMM_HGEMM_BK, WARPS = 8, THREADS = WARPS * 32, GROUP = 8;
-
-
+constexpr int THREADS = WARPS * 32, GROUP = 8;
 
 __device__ inline void ldmatrix_x4(unsigned (&r)[4], const void *p)
 {
@@ -209,17 +226,35 @@ hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
     });
 }
 
+/* Row I's instantiation; rows of other families are refused. */
+template <int I> hipError_t launch_row(const pgemm_hip_hgemm_args *args, hipStream_t stream)
+{
+    constexpr pgemm_hgemm_row r = pgemm_hgemm_rows[I];
+    if constexpr (r.family == FAMILY)
+        return launch<r.tile_m, r.tile_n, r.warps_m, r.stages>(args, stream);
+    else
+        return hipErrorInvalidValue;
+}
+
 } // namespace
 
-hipError_t pgemm_hgemm_mma_launch(int big_tile, const pgemm_hip_hgemm_args *args,
+hipError_t pgemm_hgemm_mma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
                                   hipStream_t stream)
 {
-    return big_tile ? launch<256, 128, 4, 3>(args, stream) : launch<128, 128, 2, 4>(args, stream);
+    switch (row) {
+#define PGEMM_HGEMM_CASE(id, ...)                                                                  \
+    case PGEMM_HIP_HGEMM_##id: return launch_row<PGEMM_HIP_HGEMM_##id>(args, stream);
+        PGEMM_HIP_HGEMM_VARIANTS(PGEMM_HGEMM_CASE)
+#undef PGEMM_HGEMM_CASE
+    case PGEMM_HIP_HGEMM_COUNT: break;
+    }
+    return hipErrorInvalidValue;
 }
 
 #else
 
-hipError_t pgemm_hgemm_mma_launch(int, const pgemm_hip_hgemm_args *, hipStream_t)
+hipError_t pgemm_hgemm_mma_launch(pgemm_hip_hgemm_kernel, const pgemm_hip_hgemm_args *,
+                                  hipStream_t)
 {
     return hipErrorInvalidDeviceFunction;
 }

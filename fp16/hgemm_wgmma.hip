@@ -14,21 +14,35 @@
  * barrier before the multiply.
  *
  * Built for sm_90a only; on any other target the kernel traps instead of
- * computing (pgemm_hip_hgemm_supported offers it only on compute
- * capability 9.0).
+ * computing (pgemm_hip_isa_present offers it only on compute capability
+ * 9.0).
  */
 #include <stdint.h>
 
 #include "hgemm_families.h"
 #include "async_copy.h"
 
+namespace {
+
+/* The family's one row (hip_variant_table.h). The kernel is written for
+ * its shape: two warpgroups of 64 rows, two m64n128k16 per 16 of K, K steps
+ * of 64 halves (one 128-byte swizzled row); the ring holds at least 3
+ * steps (one being copied while one is multiplied, one in flight). */
+constexpr pgemm_hgemm_family FAMILY = pgemm_hgemm_family::wgmma;
+constexpr pgemm_hgemm_row ROW = pgemm_hgemm_row_of(FAMILY);
+constexpr int BM = ROW.tile_m, BN = ROW.tile_n, BK = ROW.tile_k, THREADS = 256, STAGES = ROW.stages;
+constexpr int A_BYTES = BM * BK * 2, B_BYTES = BN * BK * 2, STAGE_BYTES = A_BYTES + B_BYTES;
+constexpr int SMEM = STAGES * STAGE_BYTES + 1024; /* + room to align the ring to 1024 */
+static_assert(pgemm_hgemm_rows_of(FAMILY) == 1, "hgemm_wgmma.hip instantiates one row");
+static_assert(BM == 128 && BN == 256 && BK == 64 && STAGES >= 3,
+              "the wgmma row of hip_variant_table.h is not the shape hgemm_wgmma.hip runs");
+static_assert(SMEM == ROW.local_bytes, "wgmma's shared memory differs from its host descriptor");
+
+} // namespace
+
 #if defined(PGEMM_HIP_NVIDIA)
 
 namespace {
-
-constexpr int BM = 128, BN = 256, BK = PGEMM_HGEMM_WGMMA_BK, THREADS = 256, STAGES = 4;
-constexpr int A_BYTES = BM * BK * 2, B_BYTES = BN * BK * 2, STAGE_BYTES = A_BYTES + B_BYTES;
-constexpr int SMEM = STAGES * STAGE_BYTES + 1024; /* + room to align the ring to 1024 */
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 constexpr int GROUP = 8;
@@ -161,8 +175,10 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
 
 } // namespace
 
-hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
+hipError_t pgemm_hgemm_wgmma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_hgemm_args *args,
+                                    hipStream_t stream)
 {
+    if (row != ROW.id) return hipErrorInvalidValue;
     /* Asked for per device (cheap enough to repeat on every launch). */
     hipError_t attr = hipFuncSetAttribute((const void *)hgemm_wgmma,
                                           hipFuncAttributeMaxDynamicSharedMemorySize, SMEM);
@@ -177,7 +193,8 @@ hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *args, hipStream_
 
 #else
 
-hipError_t pgemm_hgemm_wgmma_launch(const pgemm_hip_hgemm_args *, hipStream_t)
+hipError_t pgemm_hgemm_wgmma_launch(pgemm_hip_hgemm_kernel, const pgemm_hip_hgemm_args *,
+                                    hipStream_t)
 {
     return hipErrorInvalidDeviceFunction;
 }

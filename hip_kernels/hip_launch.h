@@ -9,17 +9,18 @@
 #ifndef PGEMM_HIP_LAUNCH_H
 #define PGEMM_HIP_LAUNCH_H
 
+#include "hip_variant_table.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* FP32 tile kernels (hip_kernels/sgemm_tile.hip), one per shipped shape. */
+/* The kernels, one per row of hip_variant_table.h, in the table's order. */
+#define PGEMM_HIP_SGEMM_ENUM(id, ...) PGEMM_HIP_SGEMM_##id,
 typedef enum pgemm_hip_sgemm_kernel {
-    PGEMM_HIP_SGEMM_T128K16 = 0, /* 128 x 128 tile, K steps of 16, 8 x 8 per thread */
-    PGEMM_HIP_SGEMM_T64,       /* 64 x 64, K steps of 16, 4 x 4 per thread */
-    PGEMM_HIP_SGEMM_T128X64,   /* 128 x 64, K steps of 16, 8 x 4 per thread */
-    PGEMM_HIP_SGEMM_COUNT
+    PGEMM_HIP_SGEMM_VARIANTS(PGEMM_HIP_SGEMM_ENUM) PGEMM_HIP_SGEMM_COUNT
 } pgemm_hip_sgemm_kernel;
+#undef PGEMM_HIP_SGEMM_ENUM
 
 /* Column-major C(m x n) = alpha op(A) op(B) + beta C, batch_count times.
  * beta == 0: C is not read. k == 0: C = beta C. */
@@ -40,28 +41,21 @@ int pgemm_hip_sgemm(pgemm_hip_sgemm_kernel kernel, const pgemm_hip_sgemm_args *a
  * FP16 tiles work on packed operands: op(A) as rows_a x kp halves, row i
  * holding op(A)(i, 0..k-1) followed by zeros, and op(B)^T the same way
  * (row j holds op(B)(0..k-1, j)); "K-major" for both. Rows past m (n) up to
- * the padded row count are zero too. pgemm_hip_pack writes such a copy from
+ * the padded row count are zero too; a kernel's row in hip_variant_table.h
+ * gives the padding: A's rows to a multiple of tile_m, B's to tile_n, K to
+ * tile_k. pgemm_hip_pack writes such a copy from
  * any fp32 or fp16 matrix (fp32 rounds to nearest even; beyond 65504 gives
  * infinity).
  */
+#define PGEMM_HIP_HGEMM_ENUM(id, ...) PGEMM_HIP_HGEMM_##id,
 typedef enum pgemm_hip_hgemm_kernel {
-    PGEMM_HIP_HGEMM_MMA128 = 0, /* NVIDIA mma.sync m16n8k16 (sm_80+), 128 x 128 x 32 */
-    PGEMM_HIP_HGEMM_MMA256,     /* the same with 256 x 128 tiles */
-    PGEMM_HIP_HGEMM_FMA,        /* fp16 in shared memory, fp32 FMA: any GPU (gfx803/gfx900) */
-    PGEMM_HIP_HGEMM_DOT2,       /* pairs along K: v_dot2_f32_f16 on gfx906/gfx1030 */
-    PGEMM_HIP_HGEMM_WGMMA,      /* NVIDIA wgmma (sm_90a), 128 x 256 x 64 */
-    PGEMM_HIP_HGEMM_MFMA,       /* AMD MFMA 32x32x8 f16 (gfx908, gfx90a), 128 x 128 x 32 */
-    PGEMM_HIP_HGEMM_COUNT
+    PGEMM_HIP_HGEMM_VARIANTS(PGEMM_HIP_HGEMM_ENUM) PGEMM_HIP_HGEMM_COUNT
 } pgemm_hip_hgemm_kernel;
-
-/* The padding each packed operand needs for a kernel: rows to a multiple of
- * *row_align (tile edge), K to a multiple of *k_align. */
-void pgemm_hip_hgemm_alignment(pgemm_hip_hgemm_kernel kernel, int *row_align_a,
-                               int *row_align_b, int *k_align);
+#undef PGEMM_HIP_HGEMM_ENUM
 
 typedef struct pgemm_hip_hgemm_args {
     int m, n, k;              /* logical sizes; k may be 0 */
-    int kp;                   /* packed row length (multiple of k_align, >= k) */
+    int kp;                   /* packed row length (a multiple of tile_k, >= k) */
     float alpha, beta;
     const void *a; long long stride_a;  /* packed op(A), halves */
     const void *b; long long stride_b;  /* packed op(B)^T, halves */

@@ -1,6 +1,6 @@
 /*
- * FP32 tile kernels: one template, instantiated per shipped tile shape and
- * per transpose combination.
+ * FP32 tile kernels: one template, instantiated per row of
+ * hip_variant_table.h and per transpose combination.
  *
  * A block of (BM / TM) x (BN / TN) threads computes a BM x BN tile of C in
  * K steps of BK. Each step's slices of op(A) (BM x BK) and op(B) (BK x BN)
@@ -130,6 +130,8 @@ __global__ void PGEMM_LAUNCH_BOUNDS((BM / TM) * (BN / TN), 2) sgemm_tile(Launch 
     using SliceB = Slice<BN, BK, THREADS, TB>;
     __shared__ __align__(16) float sa[2][BK * SliceA::ROW];
     __shared__ __align__(16) float sb[2][BK * SliceB::ROW];
+    static_assert(sizeof sa + sizeof sb == PGEMM_HIP_SGEMM_LOCAL(BM, BN, BK),
+                  "shared memory differs from the host descriptor (hip_variant_table.h)");
 
     const pgemm_hip_sgemm_args &g = L.g;
     const long long batch = L.batch0 + (long long)blockIdx.z;
@@ -276,10 +278,12 @@ extern "C" int pgemm_hip_sgemm(pgemm_hip_sgemm_kernel kernel, const pgemm_hip_sg
     L.vec_c = vec_ok(args->c, args->ldc, args->stride_c, args->batch);
     L.batch0 = 0;
     hipStream_t s = (hipStream_t)stream;
+    /* One instantiation per row of hip_variant_table.h: 16 x 16 threads. */
     switch (kernel) {
-    case PGEMM_HIP_SGEMM_T128K16: return launch_shape<128, 128, 16, 8, 8>(L, s);
-    case PGEMM_HIP_SGEMM_T64: return launch_shape<64, 64, 16, 4, 4>(L, s);
-    case PGEMM_HIP_SGEMM_T128X64: return launch_shape<128, 64, 16, 8, 4>(L, s);
+#define PGEMM_SGEMM_CASE(id, name, tm, tn, tk)                                                     \
+    case PGEMM_HIP_SGEMM_##id: return launch_shape<tm, tn, tk, (tm) / 16, (tn) / 16>(L, s);
+        PGEMM_HIP_SGEMM_VARIANTS(PGEMM_SGEMM_CASE)
+#undef PGEMM_SGEMM_CASE
     case PGEMM_HIP_SGEMM_COUNT: break;
     }
     return hipErrorInvalidValue;

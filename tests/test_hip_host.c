@@ -72,7 +72,7 @@ static const char *fp16_for(int nvidia, int arch, char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < pgemm_hip_variant_count(); i++) {
         const hip_variant *v = pgemm_hip_variant(i);
-        if (v->desc.fp16 && pgemm_hip_hgemm_supported((pgemm_hip_hgemm_kernel)v->kernel, nvidia, arch)) {
+        if (v->desc.fp16 && pgemm_hip_isa_present(v->isa, nvidia, arch)) {
             size_t len = strlen(buf);
             snprintf(buf + len, cap - len, "%s%s", len ? " " : "", v->desc.name);
         }
@@ -105,7 +105,15 @@ static void fp16_units(void)
                           cases[i].want),
                   "%s %d: fp16 variants \"%s\", want \"%s\"",
                   cases[i].nvidia ? "sm" : "gfx", cases[i].arch, got, cases[i].want);
-    CHECK(!pgemm_hip_hgemm_supported(PGEMM_HIP_HGEMM_COUNT, 1, 90));
+    CHECK(!pgemm_hip_isa_present((pgemm_hip_isa)99, 1, 90));
+    /* The fp32 tiles run everywhere; only wgmma needs a code target of its own. */
+    for (size_t i = 0; i < pgemm_hip_variant_count(); i++) {
+        const hip_variant *v = pgemm_hip_variant(i);
+        const char *target = pgemm_hip_isa_target(v->isa);
+        if (!v->desc.fp16) CHECK_MSG(v->isa == PGEMM_HIP_ISA_ANY, "%s needs an isa", v->desc.name);
+        CHECK_MSG(!strcmp(v->desc.name, "h16wgmma") ? target && !strcmp(target, "90a") : !target,
+                  "%s: code target %s", v->desc.name, target ? target : "none");
+    }
 }
 
 static void gfx_numbers(void)

@@ -29,10 +29,9 @@ static int build_covers(const hipDeviceProp_t *props)
 
 int pgemm_hip_variant_runs(const hip_variant *v, int arch)
 {
-    if (v->needs_target && !pgemm_hip_targets_include(PGEMM_HIP_TARGETS, v->needs_target))
-        return 0;
-    if (!v->desc.fp16) return 1;
-    return pgemm_hip_hgemm_supported((pgemm_hip_hgemm_kernel)v->kernel, PGEMM_HIP_IS_NVIDIA, arch);
+    const char *target = pgemm_hip_isa_target(v->isa);
+    if (target && !pgemm_hip_targets_include(PGEMM_HIP_TARGETS, target)) return 0;
+    return pgemm_hip_isa_present(v->isa, PGEMM_HIP_IS_NVIDIA, arch);
 }
 
 /* "gfx90a:sramecc+:xnack-" on AMD, "sm_90" on NVIDIA. */

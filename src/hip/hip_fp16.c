@@ -162,13 +162,9 @@ pgemm_status pgemm_hip_run_hgemm(hip_backend *b, const hip_variant *v, const pge
                                  pgemm_err *err)
 {
     pgemm_hip_hgemm_kernel kernel = (pgemm_hip_hgemm_kernel)v->kernel;
-    int row_align_a = 0, row_align_b = 0, k_align = 0;
-    pgemm_hip_hgemm_alignment(kernel, &row_align_a, &row_align_b, &k_align);
-    if (row_align_a <= 0 || row_align_b <= 0 || k_align <= 0) {
-        pgemm_err_set(err, "internal: %s reports alignments %d, %d, %d", v->desc.name,
-                      row_align_a, row_align_b, k_align);
-        return PGEMM_ERROR_INTERNAL;
-    }
+    /* The packed operands' padding: A's rows to whole tiles along M, B's
+     * along N, K to whole steps (hip_launch.h). */
+    size_t row_align_a = v->desc.tile_m, row_align_b = v->desc.tile_n, k_align = v->desc.tile_k;
     float *c = pgemm_hip_element(g->c, g->c_offset, sizeof(float));
     pgemm_hip_hgemm_args h = {
         .m = (int)g->m, .n = (int)g->n, .k = (int)g->k, .kp = 0,
@@ -178,7 +174,7 @@ pgemm_status pgemm_hip_run_hgemm(hip_backend *b, const hip_variant *v, const pge
         .batch = (int)g->batch_count,
     };
     if (g->k > 0) {
-        size_t kp = round_up(g->k, (size_t)k_align);
+        size_t kp = round_up(g->k, k_align);
         if (kp > INT_MAX) {
             pgemm_err_set(err, "k (%zu) padded to %zu exceeds the fp16 kernels' range", g->k, kp);
             return PGEMM_ERROR_UNSUPPORTED;
@@ -186,9 +182,9 @@ pgemm_status pgemm_hip_run_hgemm(hip_backend *b, const hip_variant *v, const pge
         /* op(A) row i runs along K when A is transposed (column-major);
          * op(B) column j does when B is not. */
         operand_src sa = {'A', g->a, g->a_offset, g->lda, g->stride_a, g->a_type, g->trans_a,
-                          g->m, (size_t)row_align_a};
+                          g->m, row_align_a};
         operand_src sb = {'B', g->b, g->b_offset, g->ldb, g->stride_b, g->b_type, !g->trans_b,
-                          g->n, (size_t)row_align_b};
+                          g->n, row_align_b};
         packed_operand pa, pb;
         pgemm_status st = plan_operand(&sa, g->k, kp, g->batch_count, &pa, err);
         if (st == PGEMM_SUCCESS) st = plan_operand(&sb, g->k, kp, g->batch_count, &pb, err);

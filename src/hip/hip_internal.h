@@ -37,13 +37,13 @@ typedef struct hip_pick {
 pgemm_status pgemm_hip_pick_device(const pgemm_backend_config *cfg, hip_pick *out,
                                    pgemm_err *err);
 
-/* The number pgemm_hip_hgemm_supported takes: NVIDIA major * 10 + minor,
+/* The number pgemm_hip_isa_present takes: NVIDIA major * 10 + minor,
  * AMD the gfx target number (pgemm_hip_gfx_number). */
 int pgemm_hip_device_arch(const hipDeviceProp_t *props);
 
-/* Whether variant v runs on device `arch`: an fp16 kernel the device has
- * the instructions for (pgemm_hip_hgemm_supported), built for the target it
- * needs. */
+/* Whether variant v runs on device `arch`: the device has the
+ * instructions its kernel needs (pgemm_hip_isa_present), and the build has
+ * the code target they need (pgemm_hip_isa_target). */
 int pgemm_hip_variant_runs(const hip_variant *v, int arch);
 
 /* Fills the device fields of info; has_fp16 says whether any fp16 variant

@@ -6,79 +6,62 @@
 #include "common/text.h"
 
 /*
- * The shipped variants, in the order the context lists them (fp16 ones only
- * where pgemm_hip_hgemm_supported says the device has their instructions).
+ * The shipped variants, in the order the context lists them: every row of
+ * hip_kernels/hip_variant_table.h, FP32 rows then FP16 rows (fp16 ones only
+ * where pgemm_hip_isa_present says the device has their instructions). The
+ * table says what each kernel is; the fields below follow from it:
  *
- * FP32 tiles (hip_kernels/sgemm_tile.hip), 256 threads as a 16 x 16 group,
- * float4 global loads, op(A) and op(B) slices K-major in two alternating
- * shared buffers (rows padded by 4 floats), the next step's loads held in
- * registers during the multiply:
- *   t128k16   128 x 128, K steps of 16, 8 x 8 outputs per thread
- *   t64       64 x 64, K steps of 16, 4 x 4 per thread
- *   t128x64   128 x 64, K steps of 16, 8 x 4 per thread
- *
- * FP16 tiles (fp16/), packed K-major operands (hip_launch.h), fp32
- * accumulation, 256 threads, 16-byte global loads (vector width 4 floats'
- * worth, 8 halves). The tier ranks the units' peak rates for the selector
- * (backend.h), a faster unit higher:
- *   h16wgmma   wgmma on Hopper (sm_90a code only), 128 x 256, K steps of 64,
- *              two warpgroups, a ring of 4 shared stages (+ 1 KiB to align
- *              it): tier 15
- *   h16mma128  mma.sync m16n8k16 (NVIDIA sm_80+), 128 x 128, K steps of 32,
- *              8 warps, a ring of 4 stages: tier 10
- *   h16mma256  the same with 256 x 128 tiles and 3 stages: tier 10
- *   h16mfma    v_mfma_f32_32x32x8f16 on AMD matrix cores (gfx908, gfx90a),
- *              128 x 128, K steps of 32, 4 wavefronts of 64 x 64, two
- *              shared steps: tier 8 (MI100: 184 fp16 against 23 fp32
- *              TFLOP/s)
- *   h16dot2    pairs along K through v_dot2_f32_f16 (gfx906, gfx908, gfx90a,
- *              gfx1030; two FMAs on NVIDIA), 64 x 64, K steps of 32, 4 x 4
- *              per thread: tier 2
- *   h16fma     the same tile converting pairs to fp32 for two FMAs, any
- *              GPU: tier 1
- * C stores (the selector's heuristic weighs scalar ones): the fp32 tiles
- * store float4s, wgmma its fragments' pairs, mma.sync 128-byte runs per warp
- * staged in shared memory (fp16/store_c.h), dot2 and fma one float at a time;
- * mfma's are not stated. Every HIP kernel multiplies the last K step whole.
- * The fp16 families keep pairs (fma, dot2) or a stage ring (mma, wgmma) in
- * shared memory; double_buffered = 1 for all of them. The tensor-core
- * kernels work per warp, not per thread: their wg and thread shapes are the
- * nominal 16 x 16 split of the tile that keeps the invariants (tile = wg x
- * thread), for the selector's reuse arithmetic.
+ * Every HIP kernel runs 256 threads with 16-byte global loads (vector width
+ * 4 floats, or 8 halves) and multiplies the last K step whole. The fp32
+ * tiles store C as float4s; the fp16 families keep pairs (fma, dot2) or a
+ * stage ring (mma, wgmma, mfma) in shared memory, double_buffered = 1 for
+ * all of them. The tensor-core kernels work per warp, not per thread: their
+ * wg and thread shapes are the nominal 16 x 16 split of the tile that keeps
+ * the invariants (tile = wg x thread), for the selector's reuse arithmetic.
  */
+#define SGEMM_ROW(id, nm, tm, tn, tk)                                                              \
+    {.desc = {.name = nm,                                                                          \
+              .family = "tile",                                                                    \
+              .tile_m = tm,                                                                        \
+              .tile_n = tn,                                                                        \
+              .tile_k = tk,                                                                        \
+              .wg_m = 16,                                                                          \
+              .wg_n = 16,                                                                          \
+              .thread_m = (tm) / 16,                                                               \
+              .thread_n = (tn) / 16,                                                               \
+              .vector_width = 4,                                                                   \
+              .local_bytes = PGEMM_HIP_SGEMM_LOCAL(tm, tn, tk),                                    \
+              .double_buffered = 1,                                                                \
+              .fp16 = 0,                                                                           \
+              .unit = "fma",                                                                       \
+              .tier = 0,                                                                           \
+              .k_tail_exact = 0,                                                                   \
+              .c_store_width = 4},                                                                 \
+     .kernel = PGEMM_HIP_SGEMM_##id,                                                               \
+     .isa = PGEMM_HIP_ISA_ANY},
+#define HGEMM_ROW(id, nm, fam, tm, tn, tk, st, wm, un, ti, store, needs)                           \
+    {.desc = {.name = nm,                                                                          \
+              .family = "hgemm",                                                                   \
+              .tile_m = tm,                                                                        \
+              .tile_n = tn,                                                                        \
+              .tile_k = tk,                                                                        \
+              .wg_m = 16,                                                                          \
+              .wg_n = 16,                                                                          \
+              .thread_m = (tm) / 16,                                                               \
+              .thread_n = (tn) / 16,                                                               \
+              .vector_width = 4,                                                                   \
+              .local_bytes = PGEMM_HIP_HGEMM_LOCAL(fam, tm, tn, tk, st),                           \
+              .double_buffered = 1,                                                                \
+              .fp16 = 1,                                                                           \
+              .unit = un,                                                                          \
+              .tier = ti,                                                                          \
+              .k_tail_exact = 0,                                                                   \
+              .c_store_width = store},                                                             \
+     .kernel = PGEMM_HIP_HGEMM_##id,                                                               \
+     .isa = needs},
 
-/* Two buffers of op(A) and op(B) slices, rows padded by 4 floats. */
-#define F32_LOCAL(tm, tn, tk) (2 * (tk) * (((tm) + 4) + ((tn) + 4)) * 4)
-#define F32(name, kernel, tm, tn, tk)                                                     \
-    {{name, "tile", tm, tn, tk, 16, 16, (tm) / 16, (tn) / 16, 4, F32_LOCAL(tm, tn, tk), 1, \
-      0, "fma", 0, 0, 4},                                                                 \
-     kernel, 0, NULL}
-
-/* A ring of `stages` K steps of op(A) and op(B) halves (tensor cores). */
-#define RING_LOCAL(tm, tn, tk, stages) ((stages) * ((tm) + (tn)) * (tk) * 2)
-/* mfma: two steps of op(A) and op(B) halves. */
-#define MFMA_LOCAL (2 * (128 + 128) * 32 * 2)
-/* fma / dot2: two buffers of fp16 pairs along K, rows padded by 4 pairs. */
-#define PAIRS_LOCAL(tile, tk) (2 * 2 * ((tk) / 2) * ((tile) + 4) * 4)
-#define F16(name, kernel, tm, tn, tk, local, unit, tier, store, nvidia_only, target)       \
-    {{name, "hgemm", tm, tn, tk, 16, 16, (tm) / 16, (tn) / 16, 4, local, 1, 1, unit, tier, 0, \
-      store},                                                                               \
-     kernel, nvidia_only, target}
-
-static const hip_variant k_variants[] = {
-    F32("t128k16", PGEMM_HIP_SGEMM_T128K16, 128, 128, 16),
-    F32("t64", PGEMM_HIP_SGEMM_T64, 64, 64, 16),
-    F32("t128x64", PGEMM_HIP_SGEMM_T128X64, 128, 64, 16),
-    F16("h16wgmma", PGEMM_HIP_HGEMM_WGMMA, 128, 256, 64, RING_LOCAL(128, 256, 64, 4) + 1024,
-        "wgmma", 15, 2, 1, "90a"),
-    F16("h16mma128", PGEMM_HIP_HGEMM_MMA128, 128, 128, 32, RING_LOCAL(128, 128, 32, 4),
-        "mma.sync", 10, 4, 1, NULL),
-    F16("h16mma256", PGEMM_HIP_HGEMM_MMA256, 256, 128, 32, RING_LOCAL(256, 128, 32, 3),
-        "mma.sync", 10, 4, 1, NULL),
-    F16("h16mfma", PGEMM_HIP_HGEMM_MFMA, 128, 128, 32, MFMA_LOCAL, "mfma", 8, 0, 0, NULL),
-    F16("h16dot2", PGEMM_HIP_HGEMM_DOT2, 64, 64, 32, PAIRS_LOCAL(64, 32), "dot2", 2, 1, 0, NULL),
-    F16("h16fma", PGEMM_HIP_HGEMM_FMA, 64, 64, 32, PAIRS_LOCAL(64, 32), "fma", 1, 1, 0, NULL),
-};
+static const hip_variant k_variants[] = {PGEMM_HIP_SGEMM_VARIANTS(SGEMM_ROW)
+                                             PGEMM_HIP_HGEMM_VARIANTS(HGEMM_ROW)};
 
 size_t pgemm_hip_variant_count(void) { return sizeof k_variants / sizeof k_variants[0]; }
 
@@ -103,7 +86,7 @@ const char *pgemm_hip_variant_invalid(const hip_variant *v)
     if (d->tile_k == 0)
         return pgemm_text_format(why, sizeof why, "%s: K step 0", d->name);
     /* 64 KiB on AMD; NVIDIA blocks may opt in to 227 KiB (sm_90). */
-    unsigned max_local = v->nvidia_only ? 227u * 1024u : 65536u;
+    unsigned max_local = pgemm_hip_isa_nvidia_only(v->isa) ? 227u * 1024u : 65536u;
     if (d->local_bytes > max_local)
         return pgemm_text_format(why, sizeof why, "%s: %u bytes of shared memory (%u max)",
                                  d->name, d->local_bytes, max_local);
@@ -123,28 +106,33 @@ const char *pgemm_hip_variant_invalid(const hip_variant *v)
     return NULL;
 }
 
-int pgemm_hip_hgemm_supported(pgemm_hip_hgemm_kernel kernel, int nvidia, int arch)
+int pgemm_hip_isa_nvidia_only(pgemm_hip_isa isa)
 {
-    switch (kernel) {
-    case PGEMM_HIP_HGEMM_MMA128:
-    case PGEMM_HIP_HGEMM_MMA256:
-        /* mma.sync m16n8k16 with fp16 operands: Ampere (sm_80) and later. */
-        return nvidia && arch >= 80;
-    case PGEMM_HIP_HGEMM_WGMMA:
-        /* wgmma: sm_90a code, which runs on compute capability 9.0 only. */
-        return nvidia && arch == 90;
-    case PGEMM_HIP_HGEMM_MFMA:
-        /* v_mfma_f32_32x32x8f16: CDNA 1 and 2 (gfx908, gfx90a = 910 here). */
-        return !nvidia && (arch == 908 || arch == 910);
-    case PGEMM_HIP_HGEMM_FMA:
-        return 1;
-    case PGEMM_HIP_HGEMM_DOT2:
+    return isa == PGEMM_HIP_ISA_SM80 || isa == PGEMM_HIP_ISA_SM90A;
+}
+
+const char *pgemm_hip_isa_target(pgemm_hip_isa isa)
+{
+    /* wgmma exists only in sm_90a code, which a plain "90" build lacks. */
+    return isa == PGEMM_HIP_ISA_SM90A ? "90a" : NULL;
+}
+
+int pgemm_hip_isa_present(pgemm_hip_isa isa, int nvidia, int arch)
+{
+    switch (isa) {
+    case PGEMM_HIP_ISA_ANY: return 1;
+    case PGEMM_HIP_ISA_DOT2:
         /* v_dot2_f32_f16 on AMD: gfx906, gfx908, gfx90a (910 here), gfx1030.
          * NVIDIA runs the same pair loop with two FMAs: offered there so the
          * family's indexing is tested on the GPU that is available. */
         return nvidia || arch == 906 || arch == 908 || arch == 910 || arch == 1030;
-    case PGEMM_HIP_HGEMM_COUNT:
-        break;
+    case PGEMM_HIP_ISA_MFMA:
+        /* v_mfma_f32_32x32x8f16: CDNA 1 and 2 (gfx908, gfx90a = 910 here). */
+        return !nvidia && (arch == 908 || arch == 910);
+    case PGEMM_HIP_ISA_SM80: return nvidia && arch >= 80;
+    case PGEMM_HIP_ISA_SM90A:
+        /* sm_90a code runs on compute capability 9.0 only. */
+        return nvidia && arch == 90;
     }
     return 0;
 }

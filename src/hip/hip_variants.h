@@ -11,21 +11,28 @@
 #include "backend.h"
 #include "hip_launch.h"
 
-/* A shipped variant: its description for the selector and the launcher
- * behind it. desc.fp16 says which enum `kernel` holds: a
- * pgemm_hip_hgemm_kernel for fp16 tiles, else a pgemm_hip_sgemm_kernel. */
+/* A shipped variant (a row of hip_variant_table.h): its description for
+ * the selector and the launcher behind it. desc.fp16 says which enum
+ * `kernel` holds: a pgemm_hip_hgemm_kernel for fp16 tiles, else a
+ * pgemm_hip_sgemm_kernel. */
 typedef struct hip_variant {
     pgemm_variant_desc desc;
     int kernel;
-    int nvidia_only;         /* built on NVIDIA instructions (mma.sync, wgmma) */
-    const char *needs_target; /* a code target the build must include ("90a"), or NULL */
+    pgemm_hip_isa isa; /* the instructions the kernel needs */
 } hip_variant;
 
-/* Whether an fp16 kernel can run on a device: NVIDIA compute capability
- * (major * 10 + minor) or an AMD gfx target number (803, 906, 1030...;
- * pgemm_hip_gfx_number). The kernel's code exists for the targets it was
- * built for; this says whether its instructions exist on the device. */
-int pgemm_hip_hgemm_supported(pgemm_hip_hgemm_kernel kernel, int nvidia, int arch);
+/* Whether a device has the instructions isa names: NVIDIA compute
+ * capability (major * 10 + minor) or an AMD gfx target number (803, 906,
+ * 1030...; pgemm_hip_gfx_number). A kernel's code exists for the targets it
+ * was built for; this says whether its instructions exist on the device. */
+int pgemm_hip_isa_present(pgemm_hip_isa isa, int nvidia, int arch);
+
+/* Whether isa exists only on NVIDIA (mma.sync, wgmma). */
+int pgemm_hip_isa_nvidia_only(pgemm_hip_isa isa);
+
+/* A code target a build must include for isa's kernels to exist ("90a"),
+ * or NULL when any target of the device's platform has them. */
+const char *pgemm_hip_isa_target(pgemm_hip_isa isa);
 
 size_t pgemm_hip_variant_count(void);
 const hip_variant *pgemm_hip_variant(size_t index);
@@ -51,7 +58,7 @@ int pgemm_hip_targets_cover(const char *targets, int nvidia, int arch, const cha
 int pgemm_hip_targets_include(const char *targets, const char *target);
 
 /*
- * The number an AMD gfx target name stands for, as pgemm_hip_hgemm_supported
+ * The number an AMD gfx target name stands for, as pgemm_hip_isa_present
  * takes it: "gfx<major><minor><stepping>", the last two characters hex
  * digits, gives major * 100 + minor * 10 + stepping. gfx803 -> 803, gfx906 ->
  * 906, gfx908 -> 908, gfx90a -> 910, gfx90c -> 912, gfx1010 -> 1010,
