@@ -67,18 +67,20 @@ int pgemm_shape_wants_fp16(const pgemm_shape *s, const pgemm_info *dev)
            (s->fp16_operands || (s->fp16_allowed && !pgemm_shape_is_small(s)));
 }
 
-/* fp16 calls: every fp16 variant. fp32 calls: where a driver runs a work-group's items as a loop on one CPU core, only
- * the "vec" family carries vectors; elsewhere "vec" is scalarised, and a CPU
- * that maps work-items onto SIMD lanes (llvmpipe) holds few accumulators per
- * lane. Measured: the vec family on PoCL (AVX-512, 2 cores, n = 1024) at
- * 60-75 GFLOP/s against 10-16 for the best local-memory tile, and on llvmpipe
- * at 0.07 GFLOP/s (its vectors scalarised); reg128 (8 x 8 per work-item) on
- * llvmpipe at 0.7 GFLOP/s at n = 512 against 5.4 for reg64x128 (4 x 8). */
+/* fp16 calls: every fp16 variant. fp32 calls: where a driver runs a
+ * work-group's items as a loop on one CPU core, the variants written for
+ * such drivers (PGEMM_TRAIT_LOOP_DRIVERS: the vec family), whose vectors
+ * only they keep; elsewhere every other one, and a CPU that maps work-items
+ * onto SIMD lanes (llvmpipe) holds few accumulators per lane. Measured: the
+ * vec family on PoCL (AVX-512, 2 cores, n = 1024) at 60-75 GFLOP/s against
+ * 10-16 for the best local-memory tile, and on llvmpipe at 0.07 GFLOP/s
+ * (its vectors scalarised); reg128 (8 x 8 per work-item) on llvmpipe at 0.7
+ * GFLOP/s at n = 512 against 5.4 for reg64x128 (4 x 8). */
 int pgemm_is_candidate(const pgemm_variant_desc *v, int fp16, const pgemm_info *dev)
 {
     if (fp16 || v->fp16) return fp16 && v->fp16;
-    int vec = !strcmp(v->family, "vec");
-    if (dev->work_items_as_loops) return vec;
+    int for_loops = (v->traits & PGEMM_TRAIT_LOOP_DRIVERS) != 0;
+    if (dev->work_items_as_loops) return for_loops;
     if (dev->device_is_cpu && v->thread_m * v->thread_n > 32) return 0;
-    return !vec;
+    return !for_loops;
 }

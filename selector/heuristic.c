@@ -17,9 +17,11 @@
  *          its last step whole (pgemm_variant_desc.k_tail_exact).
  *   rate   the multiply-adds per unit time of a tile: reuse / (reuse + R0),
  *          reuse = tile_m * tile_n / (tile_m + tile_n) elements of C per
- *          element loaded (the direct kernel: what the caches give, 3.4; the
- *          vec family: its work-item's tile), saturating once the tile is
- *          compute bound (R0 = 33); times the unit's tier among fp16
+ *          element loaded (by pgemm_variant_desc.traits: a kernel without
+ *          local tiles or vector registers gets what the caches give, 3.4,
+ *          one with a work-item's tile in vector registers that tile),
+ *          saturating once the tile is compute bound (R0 = 33); times the
+ *          unit's tier among fp16
  *          variants (wgmma over mma.sync over dot2 over FMA).
  *   B      the barriers that end each K step (0.29 multiply-adds' worth per
  *          element of C).
@@ -76,9 +78,9 @@ double pgemm_heuristic_cost(const pgemm_variant_desc *v, const pgemm_shape *s,
         slots = units;
     }
     double waves = ceil_div(groups, slots) * slots / groups;
-    double reuse = !strcmp(v->family, "direct") ? k_direct_reuse
-                   : !strcmp(v->family, "vec")  ? thm * thn / (thm + thn)
-                                                : tm * tn / (tm + tn);
+    double reuse = v->traits & PGEMM_TRAIT_LOCAL_TILES    ? tm * tn / (tm + tn)
+                   : v->traits & PGEMM_TRAIT_ITEM_VECTORS ? thm * thn / (thm + thn)
+                                                          : k_direct_reuse;
     double rate = reuse / (reuse + k_r0) * (fp16 && v->tier > 0 ? v->tier : 1);
     double store = v->c_store_width == 1 && thm * thn > 1 ? k_scalar_store : 1.0;
     return area * waves * (kk / rate * steps + k_epilogue * store);
@@ -102,7 +104,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
     if (!fp16 && pgemm_shape_is_small(shape) && device->device_is_cpu &&
         !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
-            if (!strcmp(variants[i]->family, "direct")) {
+            if (variants[i]->traits & PGEMM_TRAIT_SMALL_PROBLEMS) {
                 out->variant = i;
                 pgemm_text_format(out->why, sizeof out->why,
                                   "heuristic: small problem (%zux%zux%zu) on SIMD lanes, "

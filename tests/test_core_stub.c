@@ -128,7 +128,7 @@ static void staging(pgemm_context *ctx)
 
 static void selector(pgemm_context *ctx)
 {
-    /* The heuristic predicts the "direct" family (stub_a) faster on small
+    /* The heuristic predicts the cache-only kernel (stub_a) faster on small
      * problems, where the larger tile (stub_b) pads and stores one float at
      * a time, and stub_b on large ones. */
     static const struct {

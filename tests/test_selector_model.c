@@ -49,12 +49,15 @@
 enum { NV = 4, TRAIN = 150, FRESH = 200 };
 
 static const pgemm_variant_desc g_desc[NV + 1] = {
-    {"t16", "tile", 16, 16, 8, 8, 8, 2, 2, 1, 1024, 0, 0, "fma", 0, 0, 1},
-    {"t32", "tile", 32, 32, 8, 8, 8, 4, 4, 2, 2048, 0, 0, "fma", 0, 0, 1},
-    {"t64", "tile", 64, 64, 16, 16, 16, 4, 4, 4, 8192, 1, 0, "fma", 0, 0, 1},
-    {"t128", "tile", 128, 64, 16, 16, 16, 8, 4, 4, 12288, 1, 0, "fma", 0, 0, 1},
+    {"t16", "tile", 16, 16, 8, 8, 8, 2, 2, 1, 1024, 0, 0, "fma", 0, 0, 1, PGEMM_TRAIT_LOCAL_TILES},
+    {"t32", "tile", 32, 32, 8, 8, 8, 4, 4, 2, 2048, 0, 0, "fma", 0, 0, 1, PGEMM_TRAIT_LOCAL_TILES},
+    {"t64", "tile", 64, 64, 16, 16, 16, 4, 4, 4, 8192, 1, 0, "fma", 0, 0, 1,
+     PGEMM_TRAIT_LOCAL_TILES},
+    {"t128", "tile", 128, 64, 16, 16, 16, 8, 4, 4, 12288, 1, 0, "fma", 0, 0, 1,
+     PGEMM_TRAIT_LOCAL_TILES},
     /* Not a candidate on a GPU: only in the backend list of part f. */
-    {"vec8", "vec", 8, 8, 1, 1, 1, 8, 8, 8, 0, 0, 0, "fma", 0, 0, 1},
+    {"vec8", "vec", 8, 8, 1, 1, 1, 8, 8, 8, 0, 0, 0, "fma", 0, 0, 1,
+     PGEMM_TRAIT_ITEM_VECTORS | PGEMM_TRAIT_LOOP_DRIVERS},
 };
 static const pgemm_variant_desc *g_var[NV] = {&g_desc[0], &g_desc[1], &g_desc[2], &g_desc[3]};
 /* The backend list of part f: the vec variant first, so that model variant

@@ -26,8 +26,9 @@
 enum { NV = 2, SHAPES = 160 };
 
 static const pgemm_variant_desc g_desc[NV] = {
-    {"t32", "tile", 32, 32, 8, 8, 8, 4, 4, 2, 2048, 0, 0, "fma", 0, 0, 1},
-    {"t64v", "tile", 64, 64, 16, 16, 16, 4, 4, 4, 8192, 1, 0, "fma", 0, 0, 4},
+    {"t32", "tile", 32, 32, 8, 8, 8, 4, 4, 2, 2048, 0, 0, "fma", 0, 0, 1, PGEMM_TRAIT_LOCAL_TILES},
+    {"t64v", "tile", 64, 64, 16, 16, 16, 4, 4, 4, 8192, 1, 0, "fma", 0, 0, 4,
+     PGEMM_TRAIT_LOCAL_TILES},
 };
 static const pgemm_variant_desc *g_var[NV] = {&g_desc[0], &g_desc[1]};
 static const pgemm_info g_info = {.backend = PGEMM_BACKEND_OPENCL, .backend_name = "opencl",

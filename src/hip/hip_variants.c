@@ -36,7 +36,8 @@
               .unit = "fma",                                                                       \
               .tier = 0,                                                                           \
               .k_tail_exact = 0,                                                                   \
-              .c_store_width = 4},                                                                 \
+              .c_store_width = 4,                                                                  \
+              .traits = PGEMM_TRAIT_LOCAL_TILES},                                                  \
      .kernel = PGEMM_HIP_SGEMM_##id,                                                               \
      .isa = PGEMM_HIP_ISA_ANY},
 #define HGEMM_ROW(id, nm, fam, tm, tn, tk, st, wm, un, ti, store, needs)                           \
@@ -56,7 +57,8 @@
               .unit = un,                                                                          \
               .tier = ti,                                                                          \
               .k_tail_exact = 0,                                                                   \
-              .c_store_width = store},                                                             \
+              .c_store_width = store,                                                              \
+              .traits = PGEMM_TRAIT_LOCAL_TILES},                                                  \
      .kernel = PGEMM_HIP_HGEMM_##id,                                                               \
      .isa = needs},
 

@@ -1,87 +1,131 @@
 #include "opencl/cl_variants.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "common/text.h"
 
 /*
- * The shipped variants. Local bytes: direct and vec none; tiled (1 + (DB == 1)) * TK *
- * (TM + TN + 2 * LVW) * 4 at most (one padded row per operand).
+ * The shipped variants, one row each, in the order the context lists them.
+ * A row names what defines a build: the family's source, the C tile
+ * (tile_m x tile_n), the work-group, the K step, the global load width and
+ * the source's own parameters (cl_kernels/tiled.cl: DB, LVW, LANE_M, KU,
+ * KTAIL, CVEC). What follows from those (the work-item tile, local memory,
+ * how the last K step ends, C's store width, the selector's traits) is
+ * filled in by complete(), in one place.
  *
- *   direct        one output per work-item, 16 x 16 work-group
- *   tile16        the 16 x 16 baseline, one output per work-item
- *   tile20        20 x 20 tile, 10 x 10 work-group, 2 x 2 outputs, float4 loads
- *   tile24        24 x 24 tile, 12 x 12 work-group, 2 x 2 outputs, float4 loads
- *   reg64         64 x 64 tile, 16 x 16 work-group, 4 x 4 outputs, K steps of 16,
- *                 double-buffered; float4 global and local loads
- *   reg64k32      reg64 with one local buffer, K steps of 32, and the next
- *                 step's global loads issued before the multiply (DB = 2)
- *   reg128        128 x 128 tile, 8 x 8 outputs, single-buffered K steps of 16
- *   reg64x128     64 x 128 tile, 4 x 8 outputs, K steps of 16, double-buffered
- *   (the reg variants: warps of 8 x 4 work-items, K loops unrolled on GPUs, and
- *   the 64-row tiles store C as float4s wherever C's layout allows; unrolled,
- *   all but reg64k32 multiply the last slab of a ragged K whole,
- *   cl_kernels/tiled.cl)
- *   vec16x8_1x8, vec16x8_4x8
- *                 float16 x 8 columns per work-item, 1 x 8 or 4 x 8 work-group:
- *                 for CPUs with 16-float vectors (AVX-512)
- *   vec8x8_2x8    float8 x 8 columns per work-item, 2 x 8 work-group (AVX2)
+ *   direct      one output per work-item: no local memory, the cheapest launch
+ *   tile16      the 16 x 16 baseline tile, one output per work-item
+ *   tile20/24   2 x 2 outputs per work-item, float4 loads
+ *   reg64       4 x 4 outputs, K steps of 16, double-buffered
+ *   reg64k32    one local buffer, K steps of 32, the next step's global
+ *               loads issued before the multiply (DB = 2)
+ *   reg128      8 x 8 outputs, single-buffered K steps of 16
+ *   reg64x128   4 x 8 outputs, K steps of 16, double-buffered
+ *   vec*        a work-item's float16 (AVX-512) or float8 (AVX2) x 8 columns in
+ *               vector registers, for CPU drivers that run items as loops
  *
- * Measured on an H100 (NVIDIA OpenCL, docs/PERFORMANCE.md): float4 local reads
- * (LVW = 4) beat float reads by 25-28% for both reg tiles, so only they ship;
- * and fewer, longer K steps beat double buffering for the 128 x 128 tile
- * (single-buffered TK = 16: 40.4 TFLOP/s at n = 8192; double-buffered TK = 8:
- * 35.3; same 127 registers): barriers per multiply-add bound it, not local
- * loads. TK = 24 was slower (34.3), 8 x 16 thread tiles too (33.0, 184
- * registers). Then, on the 128 x 128 tile at n = 8192 (same device, aligned
- * operands): float4 global loads (the aligned build) 40.4 -> 41.9 TFLOP/s;
- * 8 x 4 warps 43.5; with the K loop unrolled 44.6-45.0 (127 registers; an
- * unroll by 4 took 133 and lost a third: one work-group per SM). Unrolled,
- * the 64-row tiles gain 4-24%, and float4 C stores a further 1-6% (on the
- * 128 x 128 tile they cost 6 registers and the second work-group per SM).
- * Double buffering the 128 x 128 tile with K steps of 16 (33 KiB of local
- * memory) lost 6%. Tiles of 128 x 64 and 256 x 128 double-buffered were left out:
- * PoCL 3.1's default work-group compilation (loopvec) miscompiles them when B
- * is transposed and K is not a multiple of the K step (PoCL's cbs method,
- * rusticl and NVIDIA compute them right).
+ * Why the reg tiles are built as they are (figures: docs/PERFORMANCE.md,
+ * "What these figures justify"): float4 local reads (LVW = 4), because the
+ * local-memory pipe bounds the tiles; warps of 8 x 4 work-items (LANE_M =
+ * 8), whose float4 reads touch 8 + 4 vectors instead of 16 + 2; the K loop
+ * unrolled on GPUs (KU = TK), which the driver otherwise leaves rolled (CPU
+ * drivers get it rolled: unrolled, PoCL takes minutes per program); float4
+ * C stores on the 64-row tiles only (on reg128 they take 133 registers and
+ * its second work-group per SM); reg128 single-buffered with steps of 16,
+ * since barriers per multiply-add bound it and a second buffer costs more
+ * than it hides; a short last K step for reg64k32, whose 32-deep steps
+ * would otherwise multiply mostly zeros at small K, while the other
+ * unrolled tiles multiply the last slab whole because the extra loop costs
+ * their large products more. Tiles of 128 x 64 and 256 x 128
+ * double-buffered are not shipped: PoCL 3.1's default work-group
+ * compilation (loopvec) miscompiles them when B is transposed and K is not
+ * a multiple of the K step.
  */
-#define TILED_LOCAL(tm, tn, tk, db, lvw) ((1 + ((db) == 1)) * (tk) * ((tm) + (tn) + 2 * (lvw)) * 4)
-/* lane_m, unroll_k, whole_last, vector_c: the work-item arrangement, the
- * K-loop unroll, the unrolled loop's last step of a ragged K, and C's float4
- * stores (cl_kernels/tiled.cl: LANE_M, KU, KTAIL, CVEC). */
-#define TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, lane_m, unroll_k, whole_last,  \
-                vector_c)                                                                      \
-    {{name, family, tm, tn, tk, wgm, wgn, (tm) / (wgm), (tn) / (wgn), vw,                      \
-      TILED_LOCAL(tm, tn, tk, db, lvw), db, 0, "fma", 0, !((unroll_k) && (whole_last)),      \
-      (vector_c) ? 4u : 1u},                                                                   \
-     CL_SOURCE_TILED, lvw, lane_m, unroll_k, whole_last, vector_c}
-#define TILED(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw)                                 \
-    TILED_X(name, family, tm, tn, tk, wgm, wgn, vw, db, lvw, 0, 0, 0, 0)
-
-#define VEC(name, wgm, wgn, vm, tn)                                                           \
-    {{name, "vec", (wgm) * (vm), (wgn) * (tn), 1, wgm, wgn, vm, tn, vm, 0, 0, 0, "fma", 0, 1, \
-      vm},                                                                                    \
-     CL_SOURCE_VECTOR, 1, 0, 0, 0, 0}
-
-static const cl_variant k_variants[] = {
-    {{"direct", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0, 1, 1}, CL_SOURCE_DIRECT,
-     1, 0, 0, 0, 0},
-    TILED("tile16", "tile", 16, 16, 16, 16, 16, 1, 0, 1),
-    TILED("tile20", "tile", 20, 20, 20, 10, 10, 4, 0, 1),
-    TILED("tile24", "tile", 24, 24, 24, 12, 12, 4, 0, 1),
-    TILED_X("reg64", "reg", 64, 64, 16, 16, 16, 4, 1, 4, 8, 1, 1, 1),
-    TILED_X("reg64k32", "reg", 64, 64, 32, 16, 16, 4, 2, 4, 8, 1, 0, 1),
-    TILED_X("reg128", "reg", 128, 128, 16, 16, 16, 4, 0, 4, 8, 1, 1, 0),
-    TILED_X("reg64x128", "reg", 64, 128, 16, 16, 16, 4, 1, 4, 8, 1, 1, 1),
-    VEC("vec16x8_1x8", 1, 8, 16, 8),
-    VEC("vec16x8_4x8", 4, 8, 16, 8),
-    VEC("vec8x8_2x8", 2, 8, 8, 8),
+/* clang-format off */
+static cl_variant k_variants[] = {
+    {.source = CL_SOURCE_DIRECT, .local_vector = 1,
+     .desc = {.name = "direct", .family = "direct", .tile_m = 16, .tile_n = 16, .tile_k = 1,
+              .wg_m = 16, .wg_n = 16, .vector_width = 1}},
+    {.source = CL_SOURCE_TILED, .local_vector = 1,
+     .desc = {.name = "tile16", .family = "tile", .tile_m = 16, .tile_n = 16, .tile_k = 16,
+              .wg_m = 16, .wg_n = 16, .vector_width = 1}},
+    {.source = CL_SOURCE_TILED, .local_vector = 1,
+     .desc = {.name = "tile20", .family = "tile", .tile_m = 20, .tile_n = 20, .tile_k = 20,
+              .wg_m = 10, .wg_n = 10, .vector_width = 4}},
+    {.source = CL_SOURCE_TILED, .local_vector = 1,
+     .desc = {.name = "tile24", .family = "tile", .tile_m = 24, .tile_n = 24, .tile_k = 24,
+              .wg_m = 12, .wg_n = 12, .vector_width = 4}},
+    {.source = CL_SOURCE_TILED, .local_vector = 4, .lane_m = 8, .unroll_k = 1,
+     .whole_last_step = 1, .vector_c = 1,
+     .desc = {.name = "reg64", .family = "reg", .tile_m = 64, .tile_n = 64, .tile_k = 16,
+              .wg_m = 16, .wg_n = 16, .vector_width = 4, .double_buffered = 1}},
+    {.source = CL_SOURCE_TILED, .local_vector = 4, .lane_m = 8, .unroll_k = 1,
+     .whole_last_step = 0, .vector_c = 1,
+     .desc = {.name = "reg64k32", .family = "reg", .tile_m = 64, .tile_n = 64, .tile_k = 32,
+              .wg_m = 16, .wg_n = 16, .vector_width = 4, .double_buffered = 2}},
+    {.source = CL_SOURCE_TILED, .local_vector = 4, .lane_m = 8, .unroll_k = 1,
+     .whole_last_step = 1, .vector_c = 0,
+     .desc = {.name = "reg128", .family = "reg", .tile_m = 128, .tile_n = 128, .tile_k = 16,
+              .wg_m = 16, .wg_n = 16, .vector_width = 4, .double_buffered = 0}},
+    {.source = CL_SOURCE_TILED, .local_vector = 4, .lane_m = 8, .unroll_k = 1,
+     .whole_last_step = 1, .vector_c = 1,
+     .desc = {.name = "reg64x128", .family = "reg", .tile_m = 64, .tile_n = 128, .tile_k = 16,
+              .wg_m = 16, .wg_n = 16, .vector_width = 4, .double_buffered = 1}},
+    {.source = CL_SOURCE_VECTOR, .local_vector = 1,
+     .desc = {.name = "vec16x8_1x8", .family = "vec", .tile_m = 16, .tile_n = 64, .tile_k = 1,
+              .wg_m = 1, .wg_n = 8, .vector_width = 16}},
+    {.source = CL_SOURCE_VECTOR, .local_vector = 1,
+     .desc = {.name = "vec16x8_4x8", .family = "vec", .tile_m = 64, .tile_n = 64, .tile_k = 1,
+              .wg_m = 4, .wg_n = 8, .vector_width = 16}},
+    {.source = CL_SOURCE_VECTOR, .local_vector = 1,
+     .desc = {.name = "vec8x8_2x8", .family = "vec", .tile_m = 16, .tile_n = 64, .tile_k = 1,
+              .wg_m = 2, .wg_n = 8, .vector_width = 8}},
 };
+/* clang-format on */
+
+/* The descriptor fields that follow from a row. */
+static void complete(cl_variant *v)
+{
+    pgemm_variant_desc *d = &v->desc;
+    d->thread_m = d->wg_m ? d->tile_m / d->wg_m : 0;
+    d->thread_n = d->wg_n ? d->tile_n / d->wg_n : 0;
+    d->unit = "fma";
+    switch (v->source) {
+    case CL_SOURCE_DIRECT:
+        d->k_tail_exact = 1;
+        d->c_store_width = 1;
+        d->traits = PGEMM_TRAIT_SMALL_PROBLEMS;
+        break;
+    case CL_SOURCE_VECTOR:
+        /* A work-item stores its columns as vectors of vector_width floats. */
+        d->k_tail_exact = 1;
+        d->c_store_width = d->vector_width;
+        d->traits = PGEMM_TRAIT_ITEM_VECTORS | PGEMM_TRAIT_LOOP_DRIVERS;
+        break;
+    case CL_SOURCE_TILED:
+        /* Two slabs when double-buffered, else one; each slab one padded
+         * row of LVW per operand at most. */
+        d->local_bytes = (1 + (d->double_buffered == 1)) * d->tile_k *
+                         (d->tile_m + d->tile_n + 2 * v->local_vector) * 4;
+        d->k_tail_exact = !(v->unroll_k && v->whole_last_step);
+        d->c_store_width = v->vector_c ? 4 : 1;
+        d->traits = PGEMM_TRAIT_LOCAL_TILES;
+        break;
+    }
+}
+
+static void complete_all(void)
+{
+    for (size_t i = 0; i < sizeof k_variants / sizeof k_variants[0]; i++) complete(&k_variants[i]);
+}
 
 size_t pgemm_cl_variant_count(void) { return sizeof k_variants / sizeof k_variants[0]; }
 
 const cl_variant *pgemm_cl_variant(size_t index)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, complete_all);
     return index < pgemm_cl_variant_count() ? &k_variants[index] : NULL;
 }
 

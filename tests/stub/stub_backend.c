@@ -81,12 +81,16 @@ __attribute__((unused)) static void copy(char *dst, size_t cap, const char *src)
 
 /* Variants: a = plain i-j-p loops, b = the same summed in reverse k order. */
 static const pgemm_variant_desc k_variants[] = {
-    {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0, 1, 1},
-    {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0, "fma", 0, 0, 1},
+    {"stub_a", "direct", 16, 16, 1, 16, 16, 1, 1, 1, 0, 0, 0, "fma", 0, 1, 1,
+     PGEMM_TRAIT_SMALL_PROBLEMS},
+    {"stub_b", "tile", 32, 32, 8, 16, 16, 2, 2, 1, 4096, 0, 0, "fma", 0, 0, 1,
+     PGEMM_TRAIT_LOCAL_TILES},
 #if STUB_MODE == STUB_MODE_FP16
     /* fp16 tiles: c = plain order, d = reverse K order (as stub_a, stub_b). */
-    {"h16stub", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 1, 0, 1},
-    {"h16stub_rev", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 2, 0, 1},
+    {"h16stub", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 1, 0, 1,
+     PGEMM_TRAIT_LOCAL_TILES},
+    {"h16stub_rev", "tile", 64, 64, 32, 16, 16, 4, 4, 1, 8192, 0, 1, "fma", 2, 0, 1,
+     PGEMM_TRAIT_LOCAL_TILES},
 #endif
 };
 #define STUB_VARIANTS (sizeof k_variants / sizeof k_variants[0])
