@@ -111,6 +111,8 @@ static void fp16_units(void)
         const hip_variant *v = pgemm_hip_variant(i);
         const char *target = pgemm_hip_isa_target(v->isa);
         if (!v->desc.fp16) CHECK_MSG(v->isa == PGEMM_HIP_ISA_ANY, "%s needs an isa", v->desc.name);
+        CHECK_MSG(v->desc.traits == PGEMM_TRAIT_LOCAL_TILES && v->desc.local_bytes > 0,
+                  "%s: traits %#x", v->desc.name, v->desc.traits);
         CHECK_MSG(!strcmp(v->desc.name, "h16wgmma") ? target && !strcmp(target, "90a") : !target,
                   "%s: code target %s", v->desc.name, target ? target : "none");
     }

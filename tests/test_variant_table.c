@@ -198,6 +198,18 @@ static void check_descriptor(const cl_variant *v)
     }
     const char *file = pgemm_cl_source_file(v->source);
     CHECK_MSG(file && strstr(file, ".cl"), "%s: source file \"%s\"", d->name, file ? file : "");
+    /* The traits the selector reads follow the kernel's design: local tiles
+     * exactly where local memory is used, vectors for loop drivers, the
+     * small-problem kernel only without either. */
+    unsigned t = d->traits;
+    CHECK_MSG(!(t & PGEMM_TRAIT_LOCAL_TILES) == (d->local_bytes == 0),
+              "%s: traits %#x with %u bytes of local memory", d->name, t, d->local_bytes);
+    CHECK_MSG(!(t & PGEMM_TRAIT_LOOP_DRIVERS) == (v->source != CL_SOURCE_VECTOR) &&
+                  !(t & PGEMM_TRAIT_ITEM_VECTORS) == (v->source != CL_SOURCE_VECTOR),
+              "%s: traits %#x for %s", d->name, t, file ? file : "?");
+    CHECK_MSG(!(t & PGEMM_TRAIT_SMALL_PROBLEMS) ||
+                  !(t & (PGEMM_TRAIT_LOCAL_TILES | PGEMM_TRAIT_ITEM_VECTORS)),
+              "%s: the small-problem kernel with traits %#x", d->name, t);
 }
 
 /* Broken copies of a sound variant must be refused, naming the variant. */
@@ -270,6 +282,10 @@ int main(int argc, char **argv)
                v->desc.tile_m, v->desc.tile_n, v->desc.tile_k, v->desc.wg_m, v->desc.wg_n,
                pgemm_cl_source_file(v->source), options);
     }
+    size_t small = 0;
+    for (size_t i = 0; i < count; i++)
+        small += (pgemm_cl_variant(i)->desc.traits & PGEMM_TRAIT_SMALL_PROBLEMS) != 0;
+    CHECK_MSG(small == 1, "%zu small-problem kernels (one)", small);
     check_refusals();
     free(common);
     printf("test_variant_table: %zu variants\n", count);
