@@ -81,8 +81,16 @@ typedef enum pgemm_backend {
     PGEMM_BACKEND_OPENCL = 2
 } pgemm_backend;
 
-/* "auto", "hip", "opencl" */
+/* "auto", "hip", "opencl" ("unknown" for another value) */
 PGEMM_API const char *pgemm_backend_name(pgemm_backend backend);
+
+/* Sets *out to the backend called name ("auto", "hip" or "opencl", in any
+ * case) and returns 1; returns 0, leaving *out alone, for any other name. */
+PGEMM_API int pgemm_backend_from_name(const char *name, pgemm_backend *out);
+
+/* The names pgemm_backend_from_name takes, as a message lists them:
+ * "auto, hip or opencl". */
+PGEMM_API const char *pgemm_backend_names(void);
 
 /* --------------------------------------------------------------- context */
 
@@ -259,7 +267,12 @@ typedef struct pgemm_call_info {
  * (and *out zeroed) when this thread has had none on ctx. */
 PGEMM_API pgemm_status pgemm_last_call(const pgemm_context *ctx, pgemm_call_info *out);
 
-/* The kernel variants of ctx's backend, by index 0 .. count-1. */
+/* The most kernel variants a backend lists; one that lists more is
+ * refused at context creation. */
+#define PGEMM_MAX_VARIANTS 64
+
+/* The kernel variants of ctx's backend, by index 0 .. count-1
+ * (count <= PGEMM_MAX_VARIANTS). */
 PGEMM_API size_t pgemm_variant_count(const pgemm_context *ctx);
 PGEMM_API const char *pgemm_variant_name(const pgemm_context *ctx, size_t index);
 

@@ -32,7 +32,11 @@
 
 /* Files of version 2 (no arch line) are read too: they serve their own
  * device only. */
-enum { PGEMM_MODEL_VERSION = 3, PGEMM_MODEL_OLDEST_VERSION = 2, PGEMM_MODEL_MAX_VARIANTS = 64 };
+enum {
+    PGEMM_MODEL_VERSION = 3,
+    PGEMM_MODEL_OLDEST_VERSION = 2,
+    PGEMM_MODEL_MAX_VARIANTS = PGEMM_MAX_VARIANTS
+};
 
 typedef enum pgemm_model_family {
     PGEMM_MODEL_GBT = 0,

@@ -14,7 +14,7 @@ size_t pgemm_selector_candidates(const pgemm_variant_desc *const *variants, size
                                  const pgemm_info *device, int fp16, size_t *idx)
 {
     size_t n = 0;
-    for (size_t i = 0; i < count && n < 64; i++)
+    for (size_t i = 0; i < count && n < PGEMM_MAX_VARIANTS; i++)
         if (pgemm_is_candidate(variants[i], fp16, device)) idx[n++] = i;
     return n;
 }
@@ -29,8 +29,8 @@ void pgemm_selector_key(pgemm_model_key *key, const pgemm_variant_desc *const *v
     pgemm_text_copy(key->arch, sizeof key->arch, device->arch);
     pgemm_text_copy(key->precision, sizeof key->precision, fp16 ? "fp16" : "fp32");
     key->compute_units = device->compute_units;
-    size_t idx[64];
-    const pgemm_variant_desc *cand[64];
+    size_t idx[PGEMM_MAX_VARIANTS];
+    const pgemm_variant_desc *cand[PGEMM_MAX_VARIANTS];
     size_t n = pgemm_selector_candidates(variants, count, device, fp16, idx);
     for (size_t i = 0; i < n; i++) cand[i] = variants[idx[i]];
     pgemm_kernel_set_hash(cand, n, key->kernel_set);
@@ -109,15 +109,15 @@ size_t pgemm_select_ranked(const pgemm_selector *sel, const pgemm_variant_desc *
     int fp16 = pgemm_shape_wants_fp16(shape, device);
     const struct pgemm_model *m = sel ? sel->p[fp16].model : NULL;
     size_t n = 0;
-    double score[64];
-    size_t cand[64];
+    double score[PGEMM_MAX_VARIANTS];
+    size_t cand[PGEMM_MAX_VARIANTS];
     if (m) {
-        for (size_t i = 0; i < m->variant_count && n < 64; i++) {
+        for (size_t i = 0; i < m->variant_count && n < PGEMM_MAX_VARIANTS; i++) {
             cand[n] = sel->p[fp16].map[i];
             score[n++] = pgemm_model_predict(m, i, shape);
         }
     } else {
-        for (size_t i = 0; i < count && n < 64; i++) {
+        for (size_t i = 0; i < count && n < PGEMM_MAX_VARIANTS; i++) {
             if (!pgemm_is_candidate(variants[i], fp16, device)) continue;
             cand[n] = i;
             score[n++] = pgemm_heuristic_rank(variants[i], shape, device, fp16);

@@ -51,7 +51,7 @@ typedef struct pgemm_selector {
     struct {
         struct pgemm_model *model;
         char source[PGEMM_REASON_LEN]; /* "model <file>" or "heuristic (why)" */
-        size_t map[64];                /* model variant -> backend variant index */
+        size_t map[PGEMM_MAX_VARIANTS]; /* model variant -> backend variant index */
     } p[2];
     pgemm_decision cache[PGEMM_DECISION_CACHE];
 } pgemm_selector;
@@ -76,7 +76,7 @@ void pgemm_selector_key(struct pgemm_model_key *key, const pgemm_variant_desc *c
                         size_t count, const pgemm_info *device, int fp16);
 
 /* The candidates for one precision (pgemm_is_candidate), as backend
- * indices into idx (up to 64). Returns how many. */
+ * indices into idx (up to PGEMM_MAX_VARIANTS). Returns how many. */
 size_t pgemm_selector_candidates(const pgemm_variant_desc *const *variants, size_t count,
                                  const pgemm_info *device, int fp16, size_t *idx);
 

@@ -2,17 +2,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "backends.h"
 #include "common/cache_dir.h"
 #include "common/text.h"
 #include "internal.h"
 #include "loader.h"
 #include "log.h"
 #include "records.h"
-
-/* Backends in the order AUTO tries them. */
-static const pgemm_backend k_auto_order[] = {PGEMM_BACKEND_HIP, PGEMM_BACKEND_OPENCL};
 
 void pgemm_options_init(pgemm_options *opts)
 {
@@ -38,12 +35,9 @@ static pgemm_status apply_environment(pgemm_options *o)
 {
     const char *v = getenv("PGEMM_BACKEND");
     if (v && *v) {
-        if (!strcasecmp(v, "auto")) o->backend = PGEMM_BACKEND_AUTO;
-        else if (!strcasecmp(v, "hip")) o->backend = PGEMM_BACKEND_HIP;
-        else if (!strcasecmp(v, "opencl")) o->backend = PGEMM_BACKEND_OPENCL;
-        else
+        if (!pgemm_backend_from_name(v, &o->backend))
             return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
-                              "PGEMM_BACKEND=\"%s\": expected auto, hip or opencl", v);
+                              "PGEMM_BACKEND=\"%s\": expected %s", v, pgemm_backend_names());
     }
     v = getenv("PGEMM_DEVICE");
     if (v && *v) {
@@ -73,8 +67,7 @@ static pgemm_status check_options(const pgemm_options *o)
     if (o->log_level < 0 || o->log_level > 2)
         return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
                           "opts->log_level (%d) must be 0, 1 or 2", o->log_level);
-    if (o->backend != PGEMM_BACKEND_AUTO && o->backend != PGEMM_BACKEND_HIP &&
-        o->backend != PGEMM_BACKEND_OPENCL)
+    if (!pgemm_backend_known(o->backend))
         return pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
                           "opts->backend (%d) is not a pgemm_backend value", (int)o->backend);
     if (o->precision != PGEMM_PRECISION_FP32 && o->precision != PGEMM_PRECISION_FP16_MIXED)
@@ -123,6 +116,14 @@ static pgemm_status try_backend(pgemm_backend which, const pgemm_backend_config 
     ctx->info.backend = which;
     pgemm_text_copy(ctx->info.backend_name, sizeof ctx->info.backend_name, name);
     ctx->info.variant_count = ctx->plugin.iface->variant_count(ctx->bctx);
+    if (ctx->info.variant_count == 0 || ctx->info.variant_count > PGEMM_MAX_VARIANTS) {
+        pgemm_text_format(why, cap, "the plugin lists %zu kernel variants (1 to %d)",
+                          ctx->info.variant_count, PGEMM_MAX_VARIANTS);
+        ctx->plugin.iface->destroy(ctx->bctx);
+        pgemm_plugin_unload(&ctx->plugin);
+        ctx->bctx = NULL;
+        return PGEMM_ERROR_INTERNAL;
+    }
     /* Derived from the variant list, so that it can never disagree with what
      * the selector and the fp16 operand check see. */
     ctx->info.has_fp16_tiles = 0;
@@ -173,18 +174,15 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     fill_config(&cfg, &o, cache_buf, sizeof cache_buf, NULL, 0);
     cfg.native_queue = native_queue;
 
-    const pgemm_backend *order = k_auto_order;
-    size_t count = sizeof k_auto_order / sizeof k_auto_order[0];
-    if (o.backend != PGEMM_BACKEND_AUTO) {
-        order = &o.backend;
-        count = 1;
-    }
+    int automatic = o.backend == PGEMM_BACKEND_AUTO;
+    size_t count = automatic ? pgemm_backend_count() : 1;
     char tried[PGEMM_REASON_LEN] = "";
     pgemm_status last = PGEMM_ERROR_NO_BACKEND;
     for (size_t i = 0; i < count; i++) {
         char why[PGEMM_REASON_LEN];
-        const char *name = pgemm_backend_name(order[i]);
-        last = try_backend(order[i], &cfg, ctx, why, sizeof why);
+        pgemm_backend which = automatic ? pgemm_backend_at(i) : o.backend;
+        const char *name = pgemm_backend_name(which);
+        last = try_backend(which, &cfg, ctx, why, sizeof why);
         if (last == PGEMM_SUCCESS) {
             char device_why[PGEMM_REASON_LEN];
             pgemm_text_copy(device_why, sizeof device_why, ctx->info.why);
@@ -213,8 +211,8 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     }
 
     {
-        const pgemm_variant_desc *list[64];
-        size_t n = ctx->info.variant_count < 64 ? ctx->info.variant_count : 64;
+        const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
+        size_t n = ctx->info.variant_count;
         for (size_t i = 0; i < n; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
         pgemm_selector_init(&ctx->selector, list, n, &ctx->info, o.model_dir, cfg.cache_dir);
         pgemm_autotune_init(&ctx->autotune, &ctx->info, list, n, cfg.cache_dir);
@@ -311,8 +309,8 @@ pgemm_status pgemm_describe_system(char *text, size_t cap, size_t *needed)
     char cache_buf[1024], cache_why[PGEMM_REASON_LEN];
     pgemm_backend_config cfg;
     fill_config(&cfg, &o, cache_buf, sizeof cache_buf, cache_why, sizeof cache_why);
-    for (size_t i = 0; i < sizeof k_auto_order / sizeof k_auto_order[0]; i++) {
-        const char *name = pgemm_backend_name(k_auto_order[i]);
+    for (size_t i = 0; i < pgemm_backend_count(); i++) {
+        const char *name = pgemm_backend_name(pgemm_backend_at(i));
         pgemm_plugin plugin;
         char why[PGEMM_REASON_LEN];
         if (pgemm_plugin_load(name, &plugin, why, sizeof why) != PGEMM_SUCCESS) {

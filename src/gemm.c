@@ -22,8 +22,7 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
         sel.variant = (size_t)ctx->forced_variant;
         pgemm_text_copy(sel.why, sizeof sel.why, "forced (pgemm_force_variant / PGEMM_VARIANT)");
     } else {
-        const pgemm_variant_desc *list[64];
-        if (count > 64) count = 64;
+        const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS]; /* count: checked at creation */
         for (size_t i = 0; i < count; i++) list[i] = be->variant(ctx->bctx, i);
         pgemm_shape shape = {g->m, g->n, g->k, g->batch_count, g->trans_a, g->trans_b,
                              g->a_type == PGEMM_F16 || g->b_type == PGEMM_F16,

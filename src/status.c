@@ -31,16 +31,6 @@ const char *pgemm_version_string(void)
         PGEMM_VERSION_PATCH);
 }
 
-const char *pgemm_backend_name(pgemm_backend backend)
-{
-    switch (backend) {
-    case PGEMM_BACKEND_AUTO: return "auto";
-    case PGEMM_BACKEND_HIP: return "hip";
-    case PGEMM_BACKEND_OPENCL: return "opencl";
-    }
-    return "unknown";
-}
-
 /* Creation errors have no context to live in: keep them per thread. */
 static _Thread_local char g_creation_error[PGEMM_ERROR_LEN];
 

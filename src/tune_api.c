@@ -9,11 +9,10 @@
 #include "pgemm_tune.h"
 #include "selector/model.h"
 
-/* The backend's variant list (at most 64). */
+/* The backend's variant list (at most PGEMM_MAX_VARIANTS: checked at creation). */
 static size_t variant_list(const pgemm_context *ctx, const pgemm_variant_desc **list)
 {
     size_t count = ctx->plugin.iface->variant_count(ctx->bctx);
-    if (count > 64) count = 64;
     for (size_t i = 0; i < count; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
     return count;
 }
@@ -27,8 +26,8 @@ size_t pgemm_candidates(const pgemm_context *ctx, pgemm_precision precision, siz
                         size_t cap)
 {
     if (!ctx || !precision_ok(precision)) return 0;
-    const pgemm_variant_desc *list[64];
-    size_t count = variant_list(ctx, list), idx[64];
+    const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
+    size_t count = variant_list(ctx, list), idx[PGEMM_MAX_VARIANTS];
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED;
     if (fp16 && !ctx->info.has_fp16_tiles) return 0;
     size_t n = pgemm_selector_candidates(list, count, &ctx->info, fp16, idx);
@@ -54,8 +53,8 @@ static pgemm_status to_samples(pgemm_context *ctx, pgemm_precision precision,
                                const pgemm_variant_desc **cand, size_t *ncand,
                                pgemm_sample **out)
 {
-    const pgemm_variant_desc *list[64];
-    size_t nlist = variant_list(ctx, list), idx[64];
+    const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
+    size_t nlist = variant_list(ctx, list), idx[PGEMM_MAX_VARIANTS];
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED;
     *ncand = pgemm_selector_candidates(list, nlist, &ctx->info, fp16, idx);
     if (*ncand == 0)
@@ -135,14 +134,14 @@ pgemm_status pgemm_model_train(pgemm_context *ctx, pgemm_precision precision,
             return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
                               "model family \"%s\": expected auto, gbt or knn", family);
     }
-    const pgemm_variant_desc *cand[64];
+    const pgemm_variant_desc *cand[PGEMM_MAX_VARIANTS];
     size_t ncand;
     pgemm_sample *s = NULL;
     pgemm_status st = to_samples(ctx, precision, rows, count, cand, &ncand, &s);
     if (st != PGEMM_SUCCESS) return st;
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED;
     pgemm_model_key key;
-    const pgemm_variant_desc *list[64];
+    const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
     size_t nlist = variant_list(ctx, list);
     pgemm_selector_key(&key, list, nlist, &ctx->info, fp16);
     pgemm_regret_stats cv = {0};
@@ -174,7 +173,7 @@ pgemm_status pgemm_model_use(pgemm_context *ctx, const char *path)
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
     if (!path || !*path) return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "path is empty");
-    const pgemm_variant_desc *list[64];
+    const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
     size_t nlist = variant_list(ctx, list);
     pgemm_err err = {{0}};
     pthread_mutex_lock(&ctx->lock);
@@ -193,7 +192,7 @@ pgemm_status pgemm_predict(pgemm_context *ctx, pgemm_precision precision, size_t
     if (!precision_ok(precision) || m == 0 || n == 0 || (cap && !gflops))
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
                           "pgemm_predict: bad precision, m, n or output array");
-    const pgemm_variant_desc *list[64];
+    const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
     size_t nlist = variant_list(ctx, list);
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED && ctx->info.has_fp16_tiles;
     pgemm_shape s = {m, n, k, 1, trans_a != 0, trans_b != 0, fp16, fp16, 0};
@@ -226,7 +225,7 @@ pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
     pgemm_clear_error(ctx);
     if (!precision_ok(precision) || (!rows && count) || !out)
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "pgemm_regret: bad arguments");
-    const pgemm_variant_desc *cand[64];
+    const pgemm_variant_desc *cand[PGEMM_MAX_VARIANTS];
     size_t ncand;
     pgemm_sample *s = NULL;
     pgemm_status st = to_samples(ctx, precision, rows, count, cand, &ncand, &s);
@@ -234,7 +233,7 @@ pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
     int fp16 = precision == PGEMM_PRECISION_FP16_MIXED;
     pgemm_regret_stats r;
     if (model_path && !strcmp(model_path, "heuristic")) {
-        const pgemm_variant_desc *list[64];
+        const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
         size_t nlist = variant_list(ctx, list);
         heuristic_ctx h = {list, nlist, cand, ncand, &ctx->info};
         pgemm_regret_of(s, count, choose_heuristic, &h, &r);

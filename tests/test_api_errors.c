@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgemm_ref.h"
 #include "test_util.h"
@@ -503,6 +504,25 @@ static void strings(void)
     CHECK(!strcmp(pgemm_backend_name(PGEMM_BACKEND_HIP), "hip"));
     CHECK(!strcmp(pgemm_backend_name(PGEMM_BACKEND_OPENCL), "opencl"));
     CHECK(pgemm_backend_name((pgemm_backend)42) != NULL);
+    CHECK(!strcmp(pgemm_backend_names(), "auto, hip or opencl"));
+    {
+        static const struct {
+            const char *name;
+            int ok;
+            pgemm_backend want;
+        } names[] = {{"auto", 1, PGEMM_BACKEND_AUTO},     {"HIP", 1, PGEMM_BACKEND_HIP},
+                     {"OpenCL", 1, PGEMM_BACKEND_OPENCL}, {"cuda", 0, PGEMM_BACKEND_HIP},
+                     {"", 0, PGEMM_BACKEND_HIP},          {"opencl ", 0, PGEMM_BACKEND_HIP},
+                     {NULL, 0, PGEMM_BACKEND_HIP}};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            pgemm_backend b = PGEMM_BACKEND_HIP; /* untouched when refused */
+            int ok = pgemm_backend_from_name(names[i].name, &b);
+            CHECK_MSG(ok == names[i].ok && b == names[i].want, "\"%s\": %d, backend %d",
+                      names[i].name ? names[i].name : "(null)", ok, (int)b);
+            if (ok) CHECK(!strcasecmp(pgemm_backend_name(b), names[i].name));
+        }
+        CHECK(!pgemm_backend_from_name("hip", NULL));
+    }
 
     /* describe_system truncates safely and reports the full length. */
     char small[12];

@@ -55,8 +55,9 @@ static pgemm_status hip_create(const pgemm_backend_config *cfg, void **out, pgem
         pgemm_err_set(err, "the HIP backend cannot run on a caller's queue yet");
         return PGEMM_ERROR_UNSUPPORTED;
     }
-    if (pgemm_hip_variant_count() > HIP_MAX_VARIANTS) {
-        pgemm_err_set(err, "internal: more variants than HIP_MAX_VARIANTS");
+    if (pgemm_hip_variant_count() > PGEMM_MAX_VARIANTS) {
+        pgemm_err_set(err, "internal: more variants than PGEMM_MAX_VARIANTS (%d)",
+                      PGEMM_MAX_VARIANTS);
         return PGEMM_ERROR_INTERNAL;
     }
     hip_pick pick;

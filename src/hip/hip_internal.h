@@ -60,14 +60,13 @@ typedef struct hip_buffer {
 } hip_buffer;
 
 /* Enough variants for the table (checked at creation). */
-#define HIP_MAX_VARIANTS 16
 
 typedef struct hip_backend {
     int device;
     hipStream_t stream;
     int arch;
     /* The variants this device runs, in table order: what the core indexes. */
-    const hip_variant *variants[HIP_MAX_VARIANTS];
+    const hip_variant *variants[PGEMM_MAX_VARIANTS];
     size_t variant_count;
     /* Packed fp16 operands (pgemm_hip_run_hgemm), grown on demand. */
     void *workspace;

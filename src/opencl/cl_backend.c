@@ -7,7 +7,6 @@
 #include "opencl/cl_cache.h"
 #include "common/text.h"
 
-#define MAX_VARIANTS 32
 /* Kernel slots per variant: aligned or not x (TRANS_A, TRANS_B). */
 #define KERNEL_SLOTS 8
 
@@ -17,7 +16,7 @@ typedef struct cl_backend {
     cl_device_id device;
     size_t max_work_group;
     /* Built lazily, per variant, alignment and (TRANS_A, TRANS_B). */
-    cl_kernel kernels[MAX_VARIANTS][KERNEL_SLOTS];
+    cl_kernel kernels[PGEMM_MAX_VARIANTS][KERNEL_SLOTS];
     int vectors_aligned;         /* buffers start on 16-byte boundaries */
     int gpu;                     /* not a CPU device */
     char device_key[1024];
@@ -36,7 +35,7 @@ static void cl_destroy(void *handle)
 {
     cl_backend *b = handle;
     if (!b) return;
-    for (size_t v = 0; v < MAX_VARIANTS; v++)
+    for (size_t v = 0; v < PGEMM_MAX_VARIANTS; v++)
         for (size_t t = 0; t < KERNEL_SLOTS; t++)
             if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
     if (b->queue) {
@@ -114,8 +113,9 @@ static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm
                               pgemm_err *err)
 {
     *out = NULL;
-    if (pgemm_cl_variant_count() > MAX_VARIANTS) {
-        pgemm_err_set(err, "internal: more variants than MAX_VARIANTS");
+    if (pgemm_cl_variant_count() > PGEMM_MAX_VARIANTS) {
+        pgemm_err_set(err, "internal: more variants than PGEMM_MAX_VARIANTS (%d)",
+                      PGEMM_MAX_VARIANTS);
         return PGEMM_ERROR_INTERNAL;
     }
     cl_backend *b = calloc(1, sizeof *b);

@@ -296,8 +296,8 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
     int cut = 0;
     size_t this_run = 0;
     for (size_t s = 0; s < nshapes && !cut; s++) {
-        const char *names[64];
-        size_t todo[64], ntodo = 0;
+        const char *names[PGEMM_MAX_VARIANTS];
+        size_t todo[PGEMM_MAX_VARIANTS], ntodo = 0;
         for (size_t c = 0; c < ncand; c++)
             if (!measured(have, &shapes[s], cand[c])) {
                 todo[ntodo] = cand[c];
@@ -310,7 +310,7 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
             cut = 1;
             break;
         }
-        tune_result res[64];
+        tune_result res[PGEMM_MAX_VARIANTS];
         tune_time_shape(tb, p, &shapes[s], names, ntodo, res);
         for (size_t c = 0; c < ntodo; c++) {
             for (char *q = res[c].err; *q; q++)
@@ -387,15 +387,15 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
             for (size_t i = 0; i < npool; i++) {
                 margin[i] = INFINITY;
                 if (done[i]) continue;
-                double g[64], best = 0, second = 0;
+                double g[PGEMM_MAX_VARIANTS], best = 0, second = 0;
                 size_t chosen;
                 char source[PGEMM_REASON_LEN];
                 if (pgemm_predict(tb->ctx, p, pool[i].m, pool[i].n, pool[i].k, pool[i].trans_a,
-                                  pool[i].trans_b, g, 64, &chosen, source,
+                                  pool[i].trans_b, g, PGEMM_MAX_VARIANTS, &chosen, source,
                                   sizeof source) != PGEMM_SUCCESS)
                     continue;
                 for (size_t c = 0; c < ncand; c++) {
-                    double v = cand[c] < 64 ? g[cand[c]] : NAN;
+                    double v = cand[c] < PGEMM_MAX_VARIANTS ? g[cand[c]] : NAN;
                     if (!(v > 0)) continue;
                     if (v > best) second = best, best = v;
                     else if (v > second) second = v;
