@@ -12,7 +12,7 @@
 
 #include "common/text.h"
 #include "cpu_blas.h"
-#include "log.h"
+#include "common/log.h"
 
 /* ------------------------------------------------------------- settings */
 

@@ -24,17 +24,10 @@
 #include <unistd.h>
 
 #include "common/file_io.h"
+#include "common/log.h"
 #include "common/text.h"
-#include "log.h"
 #include "model.h"
 #include "selector.h"
-
-#ifndef PGEMM_SOURCE_MODEL_DIR
-#define PGEMM_SOURCE_MODEL_DIR ""
-#endif
-#ifndef PGEMM_INSTALLED_MODEL_DIR
-#define PGEMM_INSTALLED_MODEL_DIR ""
-#endif
 
 /* What the first lines of a model file say. */
 /* How a file's header relates to this device, best first. */
@@ -352,9 +345,9 @@ static int search_dir(pgemm_selector *sel, int p, const char *dir, const pgemm_m
 }
 
 void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *variants,
-                         size_t count, const pgemm_info *device, const char *model_dir,
-                         const char *cache_dir)
+                         size_t count, const pgemm_info *device, const pgemm_model_dirs *where)
 {
+    const char *cache_dir = where->cache;
     memset(sel, 0, sizeof *sel);
     char cache_models[4096] = "";
     if (cache_dir && *cache_dir) {
@@ -365,8 +358,7 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
                       "selector: cache folder path is too long for its models folder: %s",
                       cache_dir);
     }
-    const char *dirs[] = {model_dir, cache_models, PGEMM_SOURCE_MODEL_DIR,
-                          PGEMM_INSTALLED_MODEL_DIR};
+    const char *dirs[] = {where->user, cache_models, where->shipped[0], where->shipped[1]};
     for (int p = 0; p < 2; p++) {
         if (p == 1 && !device->has_fp16_tiles) {
             pgemm_text_copy(sel->p[p].source, sizeof sel->p[p].source,

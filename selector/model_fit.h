@@ -1,6 +1,7 @@
 /*
  * The two model families' fitting and evaluation (model_gbt.c,
- * model_knn.c), shared by training (model_train.c) and prediction.
+ * model_knn.c) and the models' feature rows (model_predict.c), shared by
+ * training (model_train.c) and prediction (model_predict.c).
  */
 #ifndef PGEMM_SELECTOR_MODEL_FIT_H
 #define PGEMM_SELECTOR_MODEL_FIT_H
@@ -22,5 +23,14 @@ int pgemm_knn_fit(const pgemm_model *m, pgemm_variant_model *vm, const double *x
                   const double *y, size_t n);
 /* The inverse-distance-weighted mean of the m->knn_k nearest points' y. */
 double pgemm_knn_eval(const pgemm_model *m, const pgemm_variant_model *vm, const double *f);
+
+/* The relative part of a variant never measured successfully. */
+#define PGEMM_NEVER_MEASURED (-30.0)
+
+/* The feature row of variant v's relative model, and of the level model,
+ * at shape s on a device of `units` compute units. */
+void pgemm_model_variant_features(const pgemm_variant_model *v, const pgemm_shape *s,
+                                  unsigned units, double *f);
+void pgemm_model_level_features(const pgemm_shape *s, unsigned units, double *f);
 
 #endif

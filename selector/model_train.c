@@ -1,5 +1,6 @@
 /*
- * Training and prediction of the selector models (model.h).
+ * Training of the selector models (model.h); their inference is
+ * model_predict.c.
  *
  * A shape's level is the mean log GFLOP/s of the variants measured on it; a
  * sample's relative value is its log GFLOP/s minus its shape's level. The
@@ -30,72 +31,6 @@ void pgemm_train_defaults(pgemm_train_options *o)
     o->shrinkage = 0.1;
     o->knn_k = 4;
     o->folds = 5;
-}
-
-/* The relative part of a variant never measured successfully. */
-#define NEVER_MEASURED (-30.0)
-
-static void tile_features(const char *name, unsigned tm, unsigned tn, unsigned tk,
-                          const pgemm_shape *s, unsigned units, double *f)
-{
-    pgemm_variant_desc d;
-    memset(&d, 0, sizeof d);
-    d.name = name;
-    d.family = "";
-    d.tile_m = tm;
-    d.tile_n = tn;
-    d.tile_k = tk;
-    pgemm_features(&d, s, units, f);
-}
-
-static void variant_features(const pgemm_variant_model *v, const pgemm_shape *s, unsigned units,
-                             double *f)
-{
-    tile_features(v->name, v->tile_m, v->tile_n, v->tile_k, s, units, f);
-}
-
-static void level_features(const pgemm_shape *s, unsigned units, double *f)
-{
-    tile_features("level", 1, 1, 1, s, units, f);
-}
-
-/* ------------------------------------------------------------ prediction */
-
-static double relative(const pgemm_model *m, size_t i, const pgemm_shape *s)
-{
-    const pgemm_variant_model *vm = &m->variant[i];
-    double f[PGEMM_FEATURES];
-    variant_features(vm, s, m->key.compute_units, f);
-    if (m->family == PGEMM_MODEL_KNN)
-        return vm->points ? pgemm_knn_eval(m, vm, f) : NEVER_MEASURED;
-    return pgemm_gbt_eval(&vm->gbt, f);
-}
-
-static double level(const pgemm_model *m, const pgemm_shape *s)
-{
-    double f[PGEMM_FEATURES];
-    level_features(s, m->key.compute_units, f);
-    return pgemm_gbt_eval(&m->level, f);
-}
-
-double pgemm_model_predict(const pgemm_model *m, size_t i, const pgemm_shape *s)
-{
-    return exp(level(m, s) + relative(m, i, s));
-}
-
-size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflops)
-{
-    size_t best = 0;
-    double bv = -HUGE_VAL;
-    for (size_t i = 0; i < m->variant_count; i++) {
-        double r = relative(m, i, s);
-        if (r > bv) {
-            bv = r;
-            best = i;
-        }
-    }
-    if (gflops) *gflops = exp(level(m, s) + bv);
-    return best;
 }
 
 /* --------------------------------------------------------------- regret */
@@ -241,7 +176,7 @@ static long shape_levels(const pgemm_sample *samples, size_t n, const char *keep
             sum += log(samples[order[b].i].gflops);
         double mean = sum / (double)(b - a);
         for (size_t q = a; q < b; q++) level[order[q].i] = mean;
-        level_features(&order[a].shape, units, lx + (size_t)shapes * PGEMM_FEATURES);
+        pgemm_model_level_features(&order[a].shape, units, lx + (size_t)shapes * PGEMM_FEATURES);
         ly[shapes++] = mean;
     }
     free(order);
@@ -282,23 +217,23 @@ static pgemm_model *fit(const pgemm_model_key *key, const pgemm_variant_desc *co
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
             if (USED(i))
-                variant_features(&m->variant[samples[i].variant], &samples[i].shape,
-                                 key->compute_units, x + k++ * PGEMM_FEATURES);
+                pgemm_model_variant_features(&m->variant[samples[i].variant], &samples[i].shape,
+                                             key->compute_units, x + k++ * PGEMM_FEATURES);
         pgemm_knn_standardise(m, x, k);
     }
     for (size_t v = 0; v < count; v++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             if (!USED(i) || samples[i].variant != v) continue;
-            variant_features(&m->variant[v], &samples[i].shape, key->compute_units,
-                             x + k * PGEMM_FEATURES);
+            pgemm_model_variant_features(&m->variant[v], &samples[i].shape, key->compute_units,
+                                         x + k * PGEMM_FEATURES);
             y[k++] = log(samples[i].gflops) - level[i];
         }
         pgemm_variant_model *vm = &m->variant[v];
         int rc = family == PGEMM_MODEL_KNN ? pgemm_knn_fit(m, vm, x, y, k)
                                            : pgemm_gbt_fit(&vm->gbt, x, y, k, o);
         if (rc != 0) goto oom;
-        if (k == 0) vm->gbt.base = NEVER_MEASURED;
+        if (k == 0) vm->gbt.base = PGEMM_NEVER_MEASURED;
     }
     goto done;
 oom:

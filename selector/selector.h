@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-#include "backend.h"
+#include "common/text.h"
+#include "common/variant.h"
 #include "pgemm.h"
 
 typedef struct pgemm_shape {
@@ -56,13 +57,19 @@ typedef struct pgemm_selector {
     pgemm_decision cache[PGEMM_DECISION_CACHE];
 } pgemm_selector;
 
-/* Finds models for both precisions (model_find.c): in model_dir (when not
- * NULL), then cache_dir/models (when not NULL), then the shipped models.
- * Never fails: without a model a precision uses the heuristic, and
- * p[i].source says why. */
+/* Where pgemm_selector_init looks for models, in this order; NULL (or
+ * empty) entries are skipped. */
+typedef struct pgemm_model_dirs {
+    const char *user;       /* pgemm_options.model_dir, PGEMM_MODEL_DIR */
+    const char *cache;      /* the cache folder: its models/ subfolder */
+    const char *shipped[2]; /* the shipped models: the source tree's, the installed copy */
+} pgemm_model_dirs;
+
+/* Finds models for both precisions (model_find.c) in dirs. Never fails:
+ * without a model a precision uses the heuristic, and p[i].source says
+ * why. */
 void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *variants,
-                         size_t count, const pgemm_info *device, const char *model_dir,
-                         const char *cache_dir);
+                         size_t count, const pgemm_info *device, const pgemm_model_dirs *dirs);
 /* Uses the model file at path for its precision (replacing any other).
  * Returns 0, or -1 with the reason in err (the selector is unchanged). */
 int pgemm_selector_use(pgemm_selector *sel, const char *path,

@@ -9,7 +9,7 @@
 #include "common/file_io.h"
 #include "common/text.h"
 #include "internal.h"
-#include "log.h"
+#include "common/log.h"
 #include "selector/features.h"
 
 /* A winners file is read up to this size (4096 lines of about 60 bytes). */

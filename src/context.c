@@ -5,10 +5,10 @@
 
 #include "backends.h"
 #include "common/cache_dir.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "internal.h"
 #include "loader.h"
-#include "log.h"
 #include "records.h"
 
 void pgemm_options_init(pgemm_options *opts)
@@ -214,7 +214,9 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
         const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
         size_t n = ctx->info.variant_count;
         for (size_t i = 0; i < n; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
-        pgemm_selector_init(&ctx->selector, list, n, &ctx->info, o.model_dir, cfg.cache_dir);
+        pgemm_model_dirs dirs = {
+            o.model_dir, cfg.cache_dir, {PGEMM_SOURCE_MODEL_DIR, PGEMM_INSTALLED_MODEL_DIR}};
+        pgemm_selector_init(&ctx->selector, list, n, &ctx->info, &dirs);
         pgemm_autotune_init(&ctx->autotune, &ctx->info, list, n, cfg.cache_dir);
     }
 

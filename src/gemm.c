@@ -5,7 +5,7 @@
 #include "check.h"
 #include "common/text.h"
 #include "internal.h"
-#include "log.h"
+#include "common/log.h"
 #include "records.h"
 #include "selector/selector.h"
 

@@ -8,7 +8,7 @@
 
 #include "common/text.h"
 #include "elf_check.h"
-#include "log.h"
+#include "common/log.h"
 
 /* The folder that holds this library, found through one of its symbols. */
 static int own_directory(char *dir, size_t cap)

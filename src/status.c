@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "log.h"
+#include "common/log.h"
 #include "records.h"
 
 #define PGEMM_STR2(x) #x

@@ -39,8 +39,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/text.h"
-#include "log.h"
 #include "selector/features.h"
 #include "selector/model.h"
 #include "selector/selector.h"
@@ -360,7 +360,7 @@ static void selector_part(const pgemm_sample *s)
     snprintf(models, sizeof models, "%s", tmp("models"));
     REQUIRE(mkdir(models, 0700) == 0);
     pgemm_selector sel;
-    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, models, NULL);
+    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, &(pgemm_model_dirs){.user = models});
     CHECK_MSG(sel.p[0].model == NULL && !strncmp(sel.p[0].source, "heuristic (no model", 19),
               "empty folder: source \"%s\"", sel.p[0].source);
     uint64_t st = 99;
@@ -386,7 +386,7 @@ static void selector_part(const pgemm_sample *s)
     REQUIRE((other = train(&key, s, PGEMM_MODEL_KNN, NULL)));
     save(other, dev);
     pgemm_model_free(other);
-    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, models, NULL);
+    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, &(pgemm_model_dirs){.user = models});
     CHECK_MSG(sel.p[0].model == NULL && !strncmp(sel.p[0].source, "heuristic (no model", 19),
               "another device's model: source \"%s\"", sel.p[0].source);
     pgemm_selector_free(&sel);
@@ -398,19 +398,30 @@ static void selector_part(const pgemm_sample *s)
     write_all(bad, data, len);
     free(data);
     unlink(good);
-    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, models, NULL);
+    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, &(pgemm_model_dirs){.user = models});
     CHECK_MSG(sel.p[0].model == NULL && !strncmp(sel.p[0].source, "heuristic (refused", 18) &&
                   strstr(sel.p[0].source, "checksum"),
               "damaged model: source \"%s\"", sel.p[0].source);
     pgemm_selector_free(&sel);
     /* With the good one beside them: the good one is used. */
     save(m, good);
-    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, models, NULL);
+    pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, &(pgemm_model_dirs){.user = models});
     CHECK(sel.p[0].model != NULL);
     CHECK_MSG(!strncmp(sel.p[0].source, "model ", 6) && strstr(sel.p[0].source, good) &&
                   !strstr(sel.p[0].source, "b.model"),
               "source \"%s\"", sel.p[0].source);
     CHECK_CONTAINS(sel.p[1].source, "no fp16 tiles");
+    /* The same folder named as the shipped models' (either entry, the
+     * others empty or missing) is searched as well. */
+    for (int k = 0; k < 2; k++) {
+        pgemm_selector shipped;
+        pgemm_model_dirs where = {.user = tmp("no-such-folder"), .cache = NULL};
+        where.shipped[k] = models;
+        pgemm_selector_init(&shipped, g_backend, NV + 1, &g_info, &where);
+        CHECK_MSG(shipped.p[0].model != NULL && strstr(shipped.p[0].source, good),
+                  "shipped[%d]: source \"%s\"", k, shipped.p[0].source);
+        pgemm_selector_free(&shipped);
+    }
     size_t differ = 0;
     st = 7;
     for (int i = 0; i < 60; i++) {
@@ -740,7 +751,8 @@ static int search_in_child(const char *dir, const char *cache_dir, int level, ch
         if (fd < 0 || dup2(fd, 2) < 0) _exit(3);
         pgemm_log_set_level(level);
         pgemm_selector sel;
-        pgemm_selector_init(&sel, g_backend, NV + 1, &g_info, dir, cache_dir);
+        pgemm_selector_init(&sel, g_backend, NV + 1, &g_info,
+                            &(pgemm_model_dirs){.user = dir, .cache = cache_dir});
         FILE *f = fopen(src_path, "wb");
         if (!f) _exit(4);
         fputs(sel.p[0].source, f);
@@ -1151,7 +1163,7 @@ static void tier_source(const char *dir, const pgemm_info *dev, char *source, si
                         pgemm_model **copy)
 {
     pgemm_selector sel;
-    pgemm_selector_init(&sel, g_backend, NV + 1, dev, dir, NULL);
+    pgemm_selector_init(&sel, g_backend, NV + 1, dev, &(pgemm_model_dirs){.user = dir});
     pgemm_text_copy(source, cap, sel.p[0].source);
     *copy = sel.p[0].model;
     sel.p[0].model = NULL;

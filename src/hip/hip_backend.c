@@ -1,22 +1,10 @@
-/* The HIP backend: its function table, buffers, copies and launches. */
+/* The HIP backend: its function table and launches (buffers: hip_buffer.c). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/text.h"
 #include "hip_internal.h"
-
-pgemm_status pgemm_hip_bind(hip_backend *b, pgemm_err *err)
-{
-    return pgemm_hip_check(hipSetDevice(b->device), "hipSetDevice", err);
-}
-
-void *pgemm_hip_element(void *buf, size_t offset, size_t element_bytes)
-{
-    hip_buffer *hb = buf;
-    if (!hb || !hb->ptr) return NULL;
-    return (char *)hb->ptr + offset * element_bytes;
-}
 
 static void hip_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
 {
@@ -97,103 +85,6 @@ static const pgemm_variant_desc *hip_variant_desc(void *handle, size_t index)
     return index < b->variant_count ? &b->variants[index]->desc : NULL;
 }
 
-static pgemm_status hip_buffer_create(void *handle, size_t bytes, void **out, pgemm_err *err)
-{
-    hip_backend *b = handle;
-    pgemm_status st = pgemm_hip_bind(b, err);
-    if (st != PGEMM_SUCCESS) return st;
-    hip_buffer *hb = calloc(1, sizeof *hb);
-    if (!hb) {
-        pgemm_err_set(err, "cannot allocate a buffer handle");
-        return PGEMM_ERROR_OUT_OF_MEMORY;
-    }
-    if (bytes > 0) {
-        char what[64];
-        pgemm_text_format(what, sizeof what, "hipMalloc(%zu bytes)", bytes);
-        st = pgemm_hip_check(hipMalloc(&hb->ptr, bytes), what, err);
-        if (st != PGEMM_SUCCESS) {
-            free(hb);
-            return st;
-        }
-    }
-    hb->bytes = bytes;
-    *out = hb;
-    return PGEMM_SUCCESS;
-}
-
-static void hip_buffer_destroy(void *handle, void *buf)
-{
-    hip_backend *b = handle;
-    hip_buffer *hb = buf;
-    if (!hb) return;
-    /* Kernels queued on the stream may still use the buffer. */
-    if (hb->ptr && hipSetDevice(b->device) == hipSuccess) {
-        hipStreamSynchronize(b->stream);
-        hipFree(hb->ptr);
-    }
-    free(hb);
-}
-
-/* Waits for the copy just queued (and all work before it). */
-static pgemm_status finish_copy(hip_backend *b, hipError_t rc, const char *what, pgemm_err *err)
-{
-    pgemm_status st = pgemm_hip_check(rc, what, err);
-    if (st != PGEMM_SUCCESS) return st;
-    return pgemm_hip_check(hipStreamSynchronize(b->stream), what, err);
-}
-
-static pgemm_status hip_buffer_write(void *handle, void *buf, size_t offset, size_t bytes,
-                                     const void *src, pgemm_err *err)
-{
-    hip_backend *b = handle;
-    if (bytes == 0) return PGEMM_SUCCESS;
-    pgemm_status st = pgemm_hip_bind(b, err);
-    if (st != PGEMM_SUCCESS) return st;
-    hipError_t rc = hipMemcpyAsync(pgemm_hip_element(buf, offset, 1), src, bytes,
-                                   hipMemcpyHostToDevice, b->stream);
-    return finish_copy(b, rc, "hipMemcpyAsync (host to device)", err);
-}
-
-static pgemm_status hip_buffer_read(void *handle, void *buf, size_t offset, size_t bytes,
-                                    void *dst, pgemm_err *err)
-{
-    hip_backend *b = handle;
-    if (bytes == 0) return PGEMM_SUCCESS;
-    pgemm_status st = pgemm_hip_bind(b, err);
-    if (st != PGEMM_SUCCESS) return st;
-    hipError_t rc = hipMemcpyAsync(dst, pgemm_hip_element(buf, offset, 1), bytes,
-                                   hipMemcpyDeviceToHost, b->stream);
-    return finish_copy(b, rc, "hipMemcpyAsync (device to host)", err);
-}
-
-static pgemm_status hip_buffer_write_rect(void *handle, void *buf, size_t buf_offset,
-                                          size_t buf_pitch, const void *src, size_t host_pitch,
-                                          size_t row_bytes, size_t rows, pgemm_err *err)
-{
-    hip_backend *b = handle;
-    if (row_bytes == 0 || rows == 0) return PGEMM_SUCCESS;
-    pgemm_status st = pgemm_hip_bind(b, err);
-    if (st != PGEMM_SUCCESS) return st;
-    hipError_t rc = hipMemcpy2DAsync(pgemm_hip_element(buf, buf_offset, 1), buf_pitch, src,
-                                     host_pitch, row_bytes, rows, hipMemcpyHostToDevice,
-                                     b->stream);
-    return finish_copy(b, rc, "hipMemcpy2DAsync (host to device)", err);
-}
-
-static pgemm_status hip_buffer_read_rect(void *handle, void *buf, size_t buf_offset,
-                                         size_t buf_pitch, void *dst, size_t host_pitch,
-                                         size_t row_bytes, size_t rows, pgemm_err *err)
-{
-    hip_backend *b = handle;
-    if (row_bytes == 0 || rows == 0) return PGEMM_SUCCESS;
-    pgemm_status st = pgemm_hip_bind(b, err);
-    if (st != PGEMM_SUCCESS) return st;
-    hipError_t rc = hipMemcpy2DAsync(dst, host_pitch, pgemm_hip_element(buf, buf_offset, 1),
-                                     buf_pitch, row_bytes, rows, hipMemcpyDeviceToHost,
-                                     b->stream);
-    return finish_copy(b, rc, "hipMemcpy2DAsync (device to host)", err);
-}
-
 /* An FP32 tile kernel: pointers with the offsets applied, sizes as ints
  * (the core keeps m, n, k and the leading dimensions within INT_MAX). */
 static pgemm_status run_sgemm(hip_backend *b, const hip_variant *v, const pgemm_gemm_args *g,
@@ -256,12 +147,12 @@ static const pgemm_backend_iface k_iface = {
     /* .destroy           = */ hip_destroy,
     /* .variant_count     = */ hip_variant_count,
     /* .variant           = */ hip_variant_desc,
-    /* .buffer_create     = */ hip_buffer_create,
-    /* .buffer_destroy    = */ hip_buffer_destroy,
-    /* .buffer_write      = */ hip_buffer_write,
-    /* .buffer_read       = */ hip_buffer_read,
-    /* .buffer_write_rect = */ hip_buffer_write_rect,
-    /* .buffer_read_rect  = */ hip_buffer_read_rect,
+    /* .buffer_create     = */ pgemm_hip_buffer_create,
+    /* .buffer_destroy    = */ pgemm_hip_buffer_destroy,
+    /* .buffer_write      = */ pgemm_hip_buffer_write,
+    /* .buffer_read       = */ pgemm_hip_buffer_read,
+    /* .buffer_write_rect = */ pgemm_hip_buffer_write_rect,
+    /* .buffer_read_rect  = */ pgemm_hip_buffer_read_rect,
     /* .sgemm             = */ hip_sgemm,
     /* .synchronize       = */ hip_synchronize,
     /* .buffer_wrap       = */ NULL,

@@ -231,3 +231,8 @@ void pgemm_hip_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
                               PGEMM_HIP_TARGETS);
     }
 }
+
+pgemm_status pgemm_hip_bind(hip_backend *b, pgemm_err *err)
+{
+    return pgemm_hip_check(hipSetDevice(b->device), "hipSetDevice", err);
+}

@@ -59,8 +59,6 @@ typedef struct hip_buffer {
     size_t bytes;
 } hip_buffer;
 
-/* Enough variants for the table (checked at creation). */
-
 typedef struct hip_backend {
     int device;
     hipStream_t stream;
@@ -75,13 +73,27 @@ typedef struct hip_backend {
     int log_level;
 } hip_backend;
 
-/* Makes b's device current for the calling thread: HIP keeps the current
+/* Makes b's device current for the calling thread (hip_device.c): HIP keeps the current
  * device per thread, and the core may call from any thread. */
 pgemm_status pgemm_hip_bind(hip_backend *b, pgemm_err *err);
 
 /* The element address of a buffer handle plus an offset in elements; NULL
  * for a NULL handle (an operand the call does not read). */
 void *pgemm_hip_element(void *buf, size_t offset, size_t element_bytes);
+
+/* The backend table's buffer entries (hip_buffer.c, pgemm_backend_iface). */
+pgemm_status pgemm_hip_buffer_create(void *handle, size_t bytes, void **out, pgemm_err *err);
+void pgemm_hip_buffer_destroy(void *handle, void *buf);
+pgemm_status pgemm_hip_buffer_write(void *handle, void *buf, size_t offset, size_t bytes,
+                                    const void *src, pgemm_err *err);
+pgemm_status pgemm_hip_buffer_read(void *handle, void *buf, size_t offset, size_t bytes, void *dst,
+                                   pgemm_err *err);
+pgemm_status pgemm_hip_buffer_write_rect(void *handle, void *buf, size_t buf_offset,
+                                         size_t buf_pitch, const void *src, size_t host_pitch,
+                                         size_t row_bytes, size_t rows, pgemm_err *err);
+pgemm_status pgemm_hip_buffer_read_rect(void *handle, void *buf, size_t buf_offset,
+                                        size_t buf_pitch, void *dst, size_t host_pitch,
+                                        size_t row_bytes, size_t rows, pgemm_err *err);
 
 /* Runs an fp16 variant: packs A and B where the caller's layout is not
  * already the packed one, then launches. */

@@ -1,4 +1,5 @@
-/* Small text helpers shared by the core and the backend plugins. */
+/* Small text helpers shared by the core, the selector and the backend
+ * plugins. */
 #ifndef PGEMM_TEXT_H
 #define PGEMM_TEXT_H
 
@@ -6,7 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "pgemm.h"
+
+/* A one-line reason, filled by whoever fails (a backend, the selector) and
+ * copied by the core. */
+typedef struct pgemm_err {
+    char msg[PGEMM_REASON_LEN];
+} pgemm_err;
 
 /* snprintf that never overflows and always terminates; returns dst. */
 char *pgemm_text_format(char *dst, size_t cap, const char *fmt, ...)
