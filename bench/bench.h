@@ -3,10 +3,10 @@
 #define PGEMM_BENCH_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-#include "pgemm.h"
+#include "bench_args.h"
 #include "bench_common.h"
+#include "pgemm.h"
 
 #ifdef PGEMM_BENCH_OPENCL
 #ifdef __APPLE__
@@ -16,33 +16,26 @@
 #endif
 #endif
 
-#define MAX_SHAPES 256
+#define MAX_SHAPES BENCH_MAX_SHAPES
 #define MAX_KERNELS 128
 #define MAX_SAMPLES 1000
 
 /* ------------------------------------------------------------- options */
 
 typedef struct bench_args {
-    shape shapes[MAX_SHAPES];
-    size_t nshapes;
-    size_t repeat;          /* 0: default for the device */
+    /* the options pgemm_vs_cublas takes too (bench_args.h); --repeat 0: the
+     * default for the device */
+    bench_common_args common;
     const char *variants;   /* "all" or a comma list */
     int clblast;
-    const char *csv;
-    double time_budget;     /* seconds per call; 0: none */
-    double min_time;        /* seconds per timed sample */
     pgemm_layout layout;
-    pgemm_transpose ta, tb;
-    float alpha, beta;
-    size_t pad;
-    size_t check_samples;
-    uint64_t seed;
     int list;
     int interleave;         /* round-robin timed samples across kernels */
 } bench_args;
 
-/* bench_options.c */
-int parse_shape_list(bench_args *a, const char *text, int square);
+/* bench_options.c: bench_defaults fills in the defaults; parse_args then reads
+ * argv: 1 to run, 0 on a bad command line (after a message). */
+void bench_defaults(bench_args *a);
 int parse_args(int argc, char **argv, bench_args *a);
 
 /* ------------------------------------------------------------- CLBlast */

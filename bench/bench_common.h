@@ -7,6 +7,7 @@
 #define PGEMM_BENCH_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define MAX_GROUP 100000 /* calls in one timed group, at most */
@@ -58,6 +59,10 @@ int bench_median_min(const double *x, size_t n, double *median, double *min);
 void bench_print_time(char *dst, size_t cap, double s);
 /* A CSV field in double quotes (inner quotes doubled). */
 void bench_csv_field(FILE *f, const char *s);
+
+/* The random state (pgemm_fill_random) a shape's inputs start from: the
+ * seed and the shape mixed, so each shape gets its own data; never 0. */
+uint64_t bench_input_state(uint64_t seed, shape s);
 
 /* 2 m n k / seconds, in units of 10^9 FLOP/s. */
 double bench_gflops(shape s, double seconds);

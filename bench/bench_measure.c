@@ -216,17 +216,18 @@ void measure_prepare(problem *p, const kernel *k, const bench_args *args, result
     k_call_self self = {p, k};
     bench_call call = {k_call_enqueue, k_call_sync, &self};
     size_t group = 1;
-    double t = bench_calibrate(&call, args->min_time, args->time_budget, &group, err, sizeof err);
+    double t = bench_calibrate(&call, args->common.min_time, args->common.time_budget, &group, err,
+                               sizeof err);
     if (t < 0) goto fail;
     r->group = group;
     r->cal = t / (double)group;
     r->state = RES_OK;
-    if (args->time_budget > 0 && t / (double)group > args->time_budget) {
+    if (args->common.time_budget > 0 && t / (double)group > args->common.time_budget) {
         r->single = 1;
         r->sample[r->samples++] = t / (double)group; /* the warm calibration call */
         snprintf(r->note + strlen(r->note), sizeof r->note - strlen(r->note),
                  "%sone timed call only: %.2f s > budget %.2f s", r->note[0] ? "; " : "",
-                 t / (double)group, args->time_budget);
+                 t / (double)group, args->common.time_budget);
     }
     return;
 
@@ -304,15 +305,15 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
     p->n = s.n;
     p->k = s.k;
     p->layout = args->layout;
-    p->ta = args->ta;
-    p->tb = args->tb;
-    p->alpha = args->alpha;
-    p->beta = args->beta;
+    p->ta = args->common.ta;
+    p->tb = args->common.tb;
+    p->alpha = args->common.alpha;
+    p->beta = args->common.beta;
     size_t ar = p->ta == PGEMM_TRANS ? p->k : p->m, ac = p->ta == PGEMM_TRANS ? p->m : p->k;
     size_t br = p->tb == PGEMM_TRANS ? p->n : p->k, bc = p->tb == PGEMM_TRANS ? p->k : p->n;
-    p->lda = stored_ld(p->layout, ar, ac, args->pad);
-    p->ldb = stored_ld(p->layout, br, bc, args->pad);
-    p->ldc = stored_ld(p->layout, p->m, p->n, args->pad);
+    p->lda = stored_ld(p->layout, ar, ac, args->common.pad);
+    p->ldb = stored_ld(p->layout, br, bc, args->common.pad);
+    p->ldc = stored_ld(p->layout, p->m, p->n, args->common.pad);
     p->na = stored_elems(p->layout, ar, ac, p->lda);
     p->nb = stored_elems(p->layout, br, bc, p->ldb);
     p->nc = stored_elems(p->layout, p->m, p->n, p->ldc);
@@ -321,7 +322,7 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
     p->b = malloc(p->nb * sizeof(float));
     p->c0 = malloc(p->nc * sizeof(float));
     p->c = malloc(p->nc * sizeof(float));
-    size_t ns = args->check_samples + 4;
+    size_t ns = args->common.check_samples + 4;
     p->si = malloc(ns * sizeof(size_t));
     p->sj = malloc(ns * sizeof(size_t));
     p->want = malloc(ns * sizeof(double));
@@ -330,8 +331,7 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
         snprintf(err, cap, "out of host memory");
         return 0;
     }
-    uint64_t state = args->seed * 0x9e3779b97f4a7c15ull + s.m * 1000003u + s.n * 10007u + s.k;
-    if (!state) state = 1;
+    uint64_t state = bench_input_state(args->common.seed, s);
     pgemm_fill_random(p->a, p->na, &state);
     pgemm_fill_random(p->b, p->nb, &state);
     pgemm_fill_random(p->c0, p->nc, &state);

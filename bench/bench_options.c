@@ -1,7 +1,6 @@
-/* bench_options.c: pgemm_bench's command line: --help text and option parsing. */
-#include <ctype.h>
+/* bench_options.c: pgemm_bench's command line: --help text, defaults and its own options. */
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
@@ -40,76 +39,54 @@ static void usage(FILE *f)
             "index), PGEMM_DEVICE (index), PGEMM_LOG; see pgemm.h.\n");
 }
 
-/* "256,512" (square) or "MxNxK,..." */
-int parse_shape_list(bench_args *a, const char *text, int square)
+/* pgemm_bench's own options, beside the shared ones of bench_args.c. */
+static int bench_flag(void *self, const char *o)
 {
-    return bench_parse_shapes("pgemm_bench", text, square, a->shapes, &a->nshapes, MAX_SHAPES);
+    bench_args *a = self;
+    if (!strcmp(o, "--no-clblast"))
+        a->clblast = 0;
+    else if (!strcmp(o, "--no-interleave"))
+        a->interleave = 0;
+    else if (!strcmp(o, "--list"))
+        a->list = 1;
+    else
+        return 0;
+    return 1;
+}
+
+static int bench_option(void *self, const char *o, const char *v, int *ok)
+{
+    bench_args *a = self;
+    if (!strcmp(o, "--variants")) {
+        a->variants = v;
+    } else if (!strcmp(o, "--layout")) {
+        *ok = !strcmp(v, "row") || !strcmp(v, "col");
+        a->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void bench_defaults(bench_args *a)
+{
+    bench_args_defaults(&a->common, "pgemm_bench", MAX_SHAPES);
+    a->variants = "all";
+    a->clblast = 1;
+    a->interleave = 1;
+    a->layout = PGEMM_COL_MAJOR;
 }
 
 int parse_args(int argc, char **argv, bench_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            exit(0);
-        }
-        if (!strcmp(o, "--no-clblast")) {
-            a->clblast = 0;
-            continue;
-        }
-        if (!strcmp(o, "--no-interleave")) {
-            a->interleave = 0;
-            continue;
-        }
-        if (!strcmp(o, "--list")) {
-            a->list = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pgemm_bench: unknown option or missing value: %s\n", o);
-            return 0;
-        }
-        const char *v = argv[++i];
-        int ok = 1;
-        if (!strcmp(o, "--sizes")) ok = parse_shape_list(a, v, 1);
-        else if (!strcmp(o, "--shapes")) ok = parse_shape_list(a, v, 0);
-        else if (!strcmp(o, "--repeat"))
-            ok = bench_parse_size(v, &a->repeat) && a->repeat > 0 && a->repeat <= MAX_SAMPLES;
-        else if (!strcmp(o, "--min-time"))
-            ok = bench_parse_double(v, &a->min_time) && a->min_time >= 0;
-        else if (!strcmp(o, "--variants")) a->variants = v;
-        else if (!strcmp(o, "--csv")) a->csv = v;
-        else if (!strcmp(o, "--time-budget"))
-            ok = bench_parse_double(v, &a->time_budget) && a->time_budget >= 0;
-        else if (!strcmp(o, "--layout")) {
-            ok = !strcmp(v, "row") || !strcmp(v, "col");
-            a->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
-        } else if (!strcmp(o, "--trans")) {
-            ok = strlen(v) == 2 && strchr("NTnt", v[0]) && strchr("NTnt", v[1]);
-            if (ok) {
-                a->ta = toupper((unsigned char)v[0]) == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
-                a->tb = toupper((unsigned char)v[1]) == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
-            }
-        } else if (!strcmp(o, "--alpha") || !strcmp(o, "--beta")) {
-            double d = 0;
-            ok = bench_parse_double(v, &d);
-            *(o[2] == 'a' ? &a->alpha : &a->beta) = (float)d;
-        } else if (!strcmp(o, "--pad")) ok = bench_parse_size(v, &a->pad);
-        else if (!strcmp(o, "--check-samples"))
-            ok = bench_parse_size(v, &a->check_samples) && a->check_samples > 0;
-        else if (!strcmp(o, "--seed")) {
-            size_t s = 0;
-            ok = bench_parse_size(v, &s);
-            a->seed = s;
-        } else {
-            fprintf(stderr, "pgemm_bench: unknown option %s (see --help)\n", o);
-            return 0;
-        }
-        if (!ok) {
-            fprintf(stderr, "pgemm_bench: bad value for %s: \"%s\"\n", o, v);
-            return 0;
-        }
-    }
-    return 1;
+    const bench_cli cli = {
+        .usage = usage,
+        .max_repeat = MAX_SAMPLES,
+        .max_check_samples = SIZE_MAX,
+        .missing_note = "",
+        .flag = bench_flag,
+        .option = bench_option,
+        .self = a,
+    };
+    return bench_args_parse(&cli, argc, argv, &a->common);
 }

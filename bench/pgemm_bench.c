@@ -29,13 +29,6 @@
 
 static const char *layout_name(pgemm_layout l) { return l == PGEMM_ROW_MAJOR ? "row" : "col"; }
 
-static void trans_name(pgemm_transpose ta, pgemm_transpose tb, char out[3])
-{
-    out[0] = ta == PGEMM_TRANS ? 'T' : 'N';
-    out[1] = tb == PGEMM_TRANS ? 'T' : 'N';
-    out[2] = '\0';
-}
-
 /* ------------------------------------------------------------- output */
 
 typedef struct summary_row {
@@ -52,7 +45,7 @@ static void print_shape_table(const problem *p, const kernel *ks, const result *
                               const result *clb, summary_row *sum)
 {
     char tn[3];
-    trans_name(p->ta, p->tb, tn);
+    bench_trans_text(p->ta, p->tb, tn);
     double flops = 2.0 * (double)p->m * (double)p->n * (double)p->k;
     printf("\n== %zux%zux%zu  (%s-major, %s, alpha %g, beta %g, lda %zu ldb %zu ldc %zu; "
            "%.3f GFLOP per call)\n",
@@ -116,7 +109,7 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
                            const result *rs, size_t nk, const result *clb)
 {
     char tn[3];
-    trans_name(p->ta, p->tb, tn);
+    bench_trans_text(p->ta, p->tb, tn);
     double clg = clb && clb->state == RES_OK ? clb->gflops : 0.0;
     for (size_t i = 0; i < nk; i++) {
         const result *r = &rs[i];
@@ -192,16 +185,7 @@ static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size
 int main(int argc, char **argv)
 {
     static bench_args args; /* large: static */
-    args.variants = "all";
-    args.clblast = 1;
-    args.interleave = 1;
-    args.min_time = 0.05;
-    args.layout = PGEMM_COL_MAJOR;
-    args.ta = args.tb = PGEMM_NO_TRANS;
-    args.alpha = 1.0f;
-    args.beta = 0.0f;
-    args.check_samples = 64;
-    args.seed = 1;
+    bench_defaults(&args);
     if (!parse_args(argc, argv, &args)) return 2;
 
     pgemm_context *ctx = NULL;
@@ -217,11 +201,11 @@ int main(int argc, char **argv)
         pgemm_context_destroy(ctx);
         return 1;
     }
-    if (args.nshapes == 0) {
-        parse_shape_list(&args, info.device_is_cpu ? "256,512,1024" : "256,512,1024,2048,4096",
-                         1);
+    if (args.common.nshapes == 0) {
+        bench_args_add_shapes(&args.common,
+                              info.device_is_cpu ? "256,512,1024" : "256,512,1024,2048,4096", 1);
     }
-    if (args.repeat == 0) args.repeat = info.device_is_cpu ? 3 : 10;
+    if (args.common.repeat == 0) args.common.repeat = info.device_is_cpu ? 3 : 10;
 
     static kernel ks[MAX_KERNELS];
     size_t nk;
@@ -271,25 +255,25 @@ int main(int argc, char **argv)
         snprintf(ks[nk++].name, sizeof ks[0].name, "CLBlast");
     }
     char tn[3];
-    trans_name(args.ta, args.tb, tn);
+    bench_trans_text(args.common.ta, args.common.tb, tn);
     printf("method    %s-major %s, alpha %g beta %g, inputs uniform in [-1,1); per kernel: one "
            "checked\n          untimed call (%zu sampled entries vs fp64), warm-up groups, then "
            "%zu timed\n          samples of >= %.3g s each (calls grouped; %s); median "
            "reported;\n          wall clock around enqueue ... synchronize/clFinish\n",
-           layout_name(args.layout), tn, (double)args.alpha, (double)args.beta,
-           args.check_samples + 4, args.repeat, args.min_time,
+           layout_name(args.layout), tn, (double)args.common.alpha, (double)args.common.beta,
+           args.common.check_samples + 4, args.common.repeat, args.common.min_time,
            args.interleave ? "round-robin over the kernels" : "kernel after kernel");
-    if (args.time_budget > 0)
+    if (args.common.time_budget > 0)
         printf("budget    %.3g s per call (slower kernels: one timed call; forced variants "
                "predicted slower are skipped)\n",
-               args.time_budget);
+               args.common.time_budget);
     fflush(stdout);
 
     FILE *csv = NULL;
-    if (args.csv) {
-        csv = fopen(args.csv, "w");
+    if (args.common.csv) {
+        csv = fopen(args.common.csv, "w");
         if (!csv) {
-            fprintf(stderr, "pgemm_bench: cannot write %s: %s\n", args.csv, strerror(errno));
+            fprintf(stderr, "pgemm_bench: cannot write %s: %s\n", args.common.csv, strerror(errno));
 #ifdef PGEMM_BENCH_OPENCL
             clblast_close(&cb);
 #endif
@@ -304,8 +288,8 @@ int main(int argc, char **argv)
     static summary_row sums[MAX_SHAPES];
     static result rs[MAX_KERNELS];
     int failures = 0;
-    for (size_t si = 0; si < args.nshapes; si++) {
-        shape s = args.shapes[si];
+    for (size_t si = 0; si < args.common.nshapes; si++) {
+        shape s = args.common.shapes[si];
         problem p;
         memset(&p, 0, sizeof p);
         p.ctx = ctx;
@@ -333,14 +317,14 @@ int main(int argc, char **argv)
                 snprintf(r->note, sizeof r->note, "no CLBlast buffers for this shape");
                 continue;
             }
-            if (k->kind == KIND_VARIANT && args.time_budget > 0 && k->best_gflops > 0 &&
-                flops / (k->best_gflops * 1e9) > args.time_budget) {
+            if (k->kind == KIND_VARIANT && args.common.time_budget > 0 && k->best_gflops > 0 &&
+                flops / (k->best_gflops * 1e9) > args.common.time_budget) {
                 memset(r, 0, sizeof *r);
                 r->state = RES_SKIPPED;
                 snprintf(r->note, sizeof r->note,
                          "skipped: at its best %.2f GFLOP/s so far, one call would take %.1f s "
                          "> budget %.3g s",
-                         k->best_gflops, flops / (k->best_gflops * 1e9), args.time_budget);
+                         k->best_gflops, flops / (k->best_gflops * 1e9), args.common.time_budget);
                 fprintf(stderr, "[%zux%zux%zu] %-12s %s\n", s.m, s.n, s.k, k->name, r->note);
                 continue;
             }
@@ -356,7 +340,7 @@ int main(int argc, char **argv)
                         k->kind == KIND_CHOICE ? ", chose " : "",
                         k->kind == KIND_CHOICE ? r->ran : "");
                 if (!args.interleave) {
-                    for (size_t rep = 0; rep < args.repeat; rep++) measure_sample(&p, k, r);
+                    for (size_t rep = 0; rep < args.common.repeat; rep++) measure_sample(&p, k, r);
                     measure_finish(&p, k, r);
                 }
             } else {
@@ -371,9 +355,9 @@ int main(int argc, char **argv)
         if (args.interleave) {
             /* Round-robin samples: a load change on a shared machine hits
              * every kernel alike instead of a few. */
-            for (size_t rep = 0; rep < args.repeat; rep++) {
+            for (size_t rep = 0; rep < args.common.repeat; rep++) {
                 fprintf(stderr, "[%zux%zux%zu] timed round %zu/%zu\n", s.m, s.n, s.k, rep + 1,
-                        args.repeat);
+                        args.common.repeat);
                 for (size_t ki = 0; ki < nk; ki++) measure_sample(&p, &ks[ki], &rs[ki]);
             }
             for (size_t ki = 0; ki < nk; ki++) measure_finish(&p, &ks[ki], &rs[ki]);
@@ -389,7 +373,7 @@ int main(int argc, char **argv)
            info.driver, layout_name(args.layout), tn);
     printf("%-18s | %-23s | %-23s | %9s | %14s | %11s\n", "shape", "best variant",
            "pgemm choice", "CLBlast", "choice/CLBlast", "choice/best");
-    for (size_t si = 0; si < args.nshapes; si++) {
+    for (size_t si = 0; si < args.common.nshapes; si++) {
         const summary_row *r = &sums[si];
         char shp[64], best[160], choice[160], clg[32], ratio[32], rbest[32];
         snprintf(shp, sizeof shp, "%zux%zux%zu", r->s.m, r->s.n, r->s.k);

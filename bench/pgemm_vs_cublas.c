@@ -70,7 +70,7 @@ static void run_shape(vs_problem *p, const vs_args *args, vs_result rs[VS_NCOLS]
     }
     /* Round-robin: a change of load or clocks during the shape hits every
      * column alike. */
-    for (size_t i = 0; i < args->repeat; i++)
+    for (size_t i = 0; i < args->common.repeat; i++)
         for (int c = 0; c < VS_NCOLS; c++)
             if (active[c]) vs_sample(p, (vs_col)c, &rs[c]);
     for (int c = 0; c < VS_NCOLS; c++)
@@ -114,10 +114,10 @@ int main(int argc, char **argv)
                 ri.pgemm.device, cu.device_name);
 
     FILE *csv = NULL;
-    if (args.csv) {
-        csv = fopen(args.csv, "w");
+    if (args.common.csv) {
+        csv = fopen(args.common.csv, "w");
         if (!csv) {
-            fprintf(stderr, VS_PROG ": cannot write %s: %s\n", args.csv, strerror(errno));
+            fprintf(stderr, VS_PROG ": cannot write %s: %s\n", args.common.csv, strerror(errno));
             pgemm_context_destroy(ctx);
             vs_cuda_close(&cu);
             return 2;
@@ -125,21 +125,21 @@ int main(int argc, char **argv)
         vs_csv_header(csv);
     }
 
-    vs_result *rows = calloc(args.nshapes * VS_NCOLS, sizeof *rows);
+    vs_result *rows = calloc(args.common.nshapes * VS_NCOLS, sizeof *rows);
     if (!rows) {
         fprintf(stderr, VS_PROG ": out of host memory\n");
         return 2;
     }
     int failures = 0;
-    for (size_t i = 0; i < args.nshapes; i++) {
-        shape s = args.shapes[i];
+    for (size_t i = 0; i < args.common.nshapes; i++) {
+        shape s = args.common.shapes[i];
         vs_result *rs = rows + i * VS_NCOLS;
         vs_problem p;
         memset(&p, 0, sizeof p);
         p.ctx = ctx;
         p.cu = &cu;
         fprintf(stderr, VS_PROG ": %zux%zux%zu (%zu of %zu)\n", s.m, s.n, s.k, i + 1,
-                args.nshapes);
+                args.common.nshapes);
         char err[PGEMM_REASON_LEN + 128];
         if (!vs_problem_setup(&p, &args, s, err, sizeof err)) {
             fprintf(stderr, VS_PROG ": %zux%zux%zu: %s\n", s.m, s.n, s.k, err);
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
     }
     if (csv) fclose(csv);
 
-    vs_print_summary(&ri, args.shapes, args.nshapes, rows);
+    vs_print_summary(&ri, args.common.shapes, args.common.nshapes, rows);
     if (failures)
         printf("%d column(s) WRONG or failed: see above (exit status 1)\n", failures);
     free(rows);

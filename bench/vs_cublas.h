@@ -3,10 +3,10 @@
 #define PGEMM_VS_CUBLAS_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-#include "pgemm.h"
+#include "bench_args.h"
 #include "bench_common.h"
+#include "pgemm.h"
 
 #define VS_PROG "pgemm_vs_cublas"
 #define VS_MAX_SHAPES 64
@@ -16,17 +16,9 @@
 /* ------------------------------------------------------------- options */
 
 typedef struct vs_args {
-    shape shapes[VS_MAX_SHAPES];
-    size_t nshapes;
-    size_t repeat;          /* timed samples per column (median reported) */
-    double min_time;        /* seconds one timed sample lasts at least */
-    double time_budget;     /* seconds per call; above it: one timed call only (0: none) */
-    pgemm_transpose ta, tb;
-    float alpha, beta;
-    size_t pad;             /* added to every leading dimension */
-    size_t check_samples;   /* random C entries checked (plus the four corners) */
-    uint64_t seed;
-    const char *csv;
+    /* the options pgemm_bench takes too (bench_args.h); --repeat: timed
+     * samples per column */
+    bench_common_args common;
     const char *backend;    /* --backend; NULL: PGEMM_BACKEND, else hip */
     int cuda_device;        /* cuBLAS's device; -1: PGEMM_DEVICE, else 0 */
     int pedantic;           /* cuBLAS math mode PEDANTIC instead of DEFAULT */

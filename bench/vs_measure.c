@@ -258,19 +258,20 @@ void vs_prepare(vs_problem *p, vs_col col, const vs_args *args, vs_result *r)
     /* 2. Warm-up and calibration, rotating among the input sets. */
     call.rotate = 1;
     size_t group = 1;
-    double t = bench_calibrate(&bc, args->min_time, args->time_budget, &group, err, sizeof err);
+    double t = bench_calibrate(&bc, args->common.min_time, args->common.time_budget, &group, err,
+                               sizeof err);
     if (t < 0) goto fail;
     r->next_set = call.next;
     r->group = group;
     r->state = VS_OK;
-    if (args->time_budget > 0 && t / (double)group > args->time_budget) {
+    if (args->common.time_budget > 0 && t / (double)group > args->common.time_budget) {
         r->single = 1;
         r->event_sample[r->samples] = call.event_s / (double)group;
         r->sample[r->samples++] = t / (double)group;
         size_t len = strlen(r->note);
         snprintf(r->note + len, sizeof r->note - len,
-                 "%sone timed call only: %.2f s > budget %.2f s",
-                 len ? "; " : "", t / (double)group, args->time_budget);
+                 "%sone timed call only: %.2f s > budget %.2f s", len ? "; " : "",
+                 t / (double)group, args->common.time_budget);
     }
     return;
 

@@ -1,7 +1,5 @@
-/* vs_options.c: pgemm_vs_cublas's command line: --help text, defaults and option parsing. */
-#include <ctype.h>
+/* vs_options.c: pgemm_vs_cublas's command line: --help text, defaults and its own options. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vs_cublas.h"
@@ -50,115 +48,82 @@ static void usage(FILE *f)
             default_sizes, default_shapes, quick_sizes, quick_shapes);
 }
 
-static int add_list(vs_args *a, const char *text, int square)
-{
-    return bench_parse_shapes(VS_PROG, text, square, a->shapes, &a->nshapes, VS_MAX_SHAPES);
-}
-
 static void defaults(vs_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->repeat = 10;
-    a->min_time = 0.05;
-    a->ta = a->tb = PGEMM_NO_TRANS;
-    a->alpha = 1.0f;
-    a->beta = 0.0f;
-    a->check_samples = 64;
-    a->seed = 1;
+    bench_args_defaults(&a->common, VS_PROG, VS_MAX_SHAPES);
+    a->common.repeat = 10;
     a->cuda_device = -1;
     a->fp16 = 1;
     a->l2_mb = 50.0;
     a->rotate = 1;
 }
 
+/* pgemm_vs_cublas's own options, beside the shared ones of bench_args.c. */
+typedef struct vs_cli {
+    vs_args *a;
+    int quick;
+} vs_cli;
+
+static int vs_flag(void *self, const char *o)
+{
+    vs_cli *c = self;
+    if (!strcmp(o, "--quick"))
+        c->quick = 1;
+    else if (!strcmp(o, "--no-fp16"))
+        c->a->fp16 = 0;
+    else if (!strcmp(o, "--no-rotate"))
+        c->a->rotate = 0;
+    else if (!strcmp(o, "--pedantic"))
+        c->a->pedantic = 1;
+    else
+        return 0;
+    return 1;
+}
+
+static int vs_option(void *self, const char *o, const char *v, int *ok)
+{
+    vs_args *a = ((vs_cli *)self)->a;
+    size_t z = 0;
+    if (!strcmp(o, "--l2-mb")) {
+        *ok = bench_parse_double(v, &a->l2_mb) && a->l2_mb >= 0;
+    } else if (!strcmp(o, "--fp32-variant")) {
+        a->fp32_variant = v;
+    } else if (!strcmp(o, "--fp16-variant")) {
+        a->fp16_variant = v;
+    } else if (!strcmp(o, "--backend")) {
+        *ok = !strcmp(v, "hip") || !strcmp(v, "opencl") || !strcmp(v, "auto");
+        a->backend = v;
+    } else if (!strcmp(o, "--cuda-device")) {
+        *ok = bench_parse_size(v, &z) && z < 1024;
+        a->cuda_device = (int)z;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 int vs_parse_args(int argc, char **argv, vs_args *a)
 {
     defaults(a);
-    int quick = 0, listed = 0, min_time_given = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            exit(0);
-        }
-        if (!strcmp(o, "--quick")) {
-            quick = 1;
-            continue;
-        }
-        if (!strcmp(o, "--no-fp16")) {
-            a->fp16 = 0;
-            continue;
-        }
-        if (!strcmp(o, "--no-rotate")) {
-            a->rotate = 0;
-            continue;
-        }
-        if (!strcmp(o, "--pedantic")) {
-            a->pedantic = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, VS_PROG ": unknown option or missing value: %s (see --help)\n", o);
+    vs_cli self = {a, 0};
+    const bench_cli cli = {
+        .usage = usage,
+        .max_repeat = VS_MAX_SAMPLES,
+        .max_check_samples = 100000,
+        .missing_note = " (see --help)",
+        .flag = vs_flag,
+        .option = vs_option,
+        .self = &self,
+    };
+    if (!bench_args_parse(&cli, argc, argv, &a->common)) return 0;
+    if (!a->common.shapes_given) {
+        const char *sizes = self.quick ? quick_sizes : default_sizes;
+        const char *shapes = self.quick ? quick_shapes : default_shapes;
+        if (!bench_args_add_shapes(&a->common, sizes, 1) ||
+            !bench_args_add_shapes(&a->common, shapes, 0))
             return 0;
-        }
-        const char *v = argv[++i];
-        int ok = 1;
-        size_t z = 0;
-        double d = 0;
-        if (!strcmp(o, "--sizes") || !strcmp(o, "--shapes")) {
-            ok = add_list(a, v, o[3] == 'i');
-            listed = 1;
-        }
-        else if (!strcmp(o, "--repeat"))
-            ok = bench_parse_size(v, &a->repeat) && a->repeat > 0 && a->repeat <= VS_MAX_SAMPLES;
-        else if (!strcmp(o, "--min-time")) {
-            ok = bench_parse_double(v, &a->min_time) && a->min_time >= 0;
-            min_time_given = 1;
-        }
-        else if (!strcmp(o, "--time-budget"))
-            ok = bench_parse_double(v, &a->time_budget) && a->time_budget >= 0;
-        else if (!strcmp(o, "--trans")) {
-            ok = strlen(v) == 2 && strchr("NTnt", v[0]) && strchr("NTnt", v[1]);
-            if (ok) {
-                a->ta = toupper((unsigned char)v[0]) == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
-                a->tb = toupper((unsigned char)v[1]) == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
-            }
-        } else if (!strcmp(o, "--alpha") || !strcmp(o, "--beta")) {
-            ok = bench_parse_double(v, &d);
-            *(o[2] == 'a' ? &a->alpha : &a->beta) = (float)d;
-        } else if (!strcmp(o, "--pad")) ok = bench_parse_size(v, &a->pad);
-        else if (!strcmp(o, "--check-samples"))
-            ok = bench_parse_size(v, &a->check_samples) && a->check_samples > 0 &&
-                 a->check_samples <= 100000;
-        else if (!strcmp(o, "--seed")) {
-            ok = bench_parse_size(v, &z);
-            a->seed = z;
-        } else if (!strcmp(o, "--l2-mb")) ok = bench_parse_double(v, &a->l2_mb) && a->l2_mb >= 0;
-        else if (!strcmp(o, "--fp32-variant"))
-            a->fp32_variant = v;
-        else if (!strcmp(o, "--fp16-variant"))
-            a->fp16_variant = v;
-        else if (!strcmp(o, "--backend")) {
-            ok = !strcmp(v, "hip") || !strcmp(v, "opencl") || !strcmp(v, "auto");
-            a->backend = v;
-        } else if (!strcmp(o, "--cuda-device")) {
-            ok = bench_parse_size(v, &z) && z < 1024;
-            a->cuda_device = (int)z;
-        } else if (!strcmp(o, "--csv")) a->csv = v;
-        else {
-            fprintf(stderr, VS_PROG ": unknown option %s (see --help)\n", o);
-            return 0;
-        }
-        if (!ok) {
-            fprintf(stderr, VS_PROG ": bad value for %s: \"%s\"\n", o, v);
-            return 0;
-        }
     }
-    if (!listed) {
-        const char *sizes = quick ? quick_sizes : default_sizes;
-        const char *shapes = quick ? quick_shapes : default_shapes;
-        if (!add_list(a, sizes, 1) || !add_list(a, shapes, 0)) return 0;
-    }
-    if (quick && !min_time_given) a->min_time = 0.02;
+    if (self.quick && !a->common.min_time_given) a->common.min_time = 0.02;
     return 1;
 }

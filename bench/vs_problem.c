@@ -87,18 +87,18 @@ static void make_sample(vs_problem *p, size_t ns, uint64_t *state)
 int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, size_t cap)
 {
     p->s = s;
-    p->ta = args->ta;
-    p->tb = args->tb;
-    p->alpha = args->alpha;
-    p->beta = args->beta;
+    p->ta = args->common.ta;
+    p->tb = args->common.tb;
+    p->alpha = args->common.alpha;
+    p->beta = args->common.beta;
     p->fp16 = args->fp16;
     p->fp32_variant = args->fp32_variant;
     p->fp16_variant = args->fp16_variant;
     size_t ar = p->ta == PGEMM_TRANS ? s.k : s.m, ac = p->ta == PGEMM_TRANS ? s.m : s.k;
     size_t br = p->tb == PGEMM_TRANS ? s.n : s.k, bc = p->tb == PGEMM_TRANS ? s.k : s.n;
-    p->lda = ar + args->pad;
-    p->ldb = br + args->pad;
-    p->ldc = s.m + args->pad;
+    p->lda = ar + args->common.pad;
+    p->ldb = br + args->common.pad;
+    p->ldc = s.m + args->common.pad;
     if (s.m > INT_MAX || s.n > INT_MAX || s.k > INT_MAX || p->lda > INT_MAX ||
         p->ldb > INT_MAX || p->ldc > INT_MAX) {
         snprintf(err, cap, "a size or leading dimension beyond cuBLAS's int");
@@ -111,7 +111,7 @@ int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, siz
     p->set_mb = set_bytes / 1e6;
     p->nsets = set_count(args, set_bytes);
 
-    size_t ns = args->check_samples + 4;
+    size_t ns = args->common.check_samples + 4;
     p->a = malloc(p->na * sizeof(float));
     p->b = malloc(p->nb * sizeof(float));
     p->c0 = malloc(p->nc * sizeof(float));
@@ -149,8 +149,7 @@ int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, siz
 
     /* Uniform in [-1, 1): never zeros (they hide unwritten outputs and can
      * run faster than real data). */
-    uint64_t state = args->seed * 0x9e3779b97f4a7c15ull + s.m * 1000003u + s.n * 10007u + s.k;
-    if (!state) state = 1;
+    uint64_t state = bench_input_state(args->common.seed, s);
     pgemm_fill_random(p->a, p->na, &state);
     pgemm_fill_random(p->b, p->nb, &state);
     pgemm_fill_random(p->c0, p->nc, &state);

@@ -21,13 +21,6 @@ static const char *precision_word(pgemm_precision p)
     return p == PGEMM_PRECISION_FP16_MIXED ? "fp16_mixed" : "fp32";
 }
 
-static void trans_text(const vs_args *a, char out[3])
-{
-    out[0] = a->ta == PGEMM_TRANS ? 'T' : 'N';
-    out[1] = a->tb == PGEMM_TRANS ? 'T' : 'N';
-    out[2] = '\0';
-}
-
 static void version_text(int v, char *dst, size_t cap)
 {
     snprintf(dst, cap, "%d.%d", v / 1000, v % 1000 / 10);
@@ -52,7 +45,7 @@ void vs_print_header(const vs_run_info *ri)
     char rt[16], drv[16], tr[3];
     version_text(cu->runtime_version, rt, sizeof rt);
     version_text(cu->driver_version, drv, sizeof drv);
-    trans_text(a, tr);
+    bench_trans_text(a->common.ta, a->common.tb, tr);
     printf("pgemm_vs_cublas: pgemm %s against cuBLAS, %s, host %s\n", pgemm_version_string(),
            ri->date, ri->host);
     printf("pgemm : backend %s, device \"%s\" (%s), fp16 tiles %s\n", ri->pgemm.backend_name,
@@ -67,16 +60,17 @@ void vs_print_header(const vs_run_info *ri)
                                                      : "CUBLAS_DEFAULT_MATH");
     printf("problem: column-major, op %s, alpha %g, beta %g, pad %zu; inputs uniform in "
            "[-1, 1), the same values in both libraries' buffers\n",
-           tr, (double)a->alpha, (double)a->beta, a->pad);
+           tr, (double)a->common.alpha, (double)a->common.beta, a->common.pad);
     printf("timing: host clock around groups of calls ending in pgemm_synchronize / "
            "cudaDeviceSynchronize (cuBLAS also by CUDA events, in brackets); a group lasts "
            ">= %g s; median of %zu groups, taken round-robin over the columns once each is "
            "checked and warmed up; inputs under %g MB rotate among sets filling %g MB%s\n",
-           a->min_time, a->repeat, 2 * a->l2_mb, 4 * a->l2_mb, a->rotate ? "" : " (off)");
+           a->common.min_time, a->common.repeat, 2 * a->l2_mb, 4 * a->l2_mb,
+           a->rotate ? "" : " (off)");
     printf("check: before timing, %zu entries of C (4 corners + random) against fp64; C "
            "poisoned with NaN first; fp32 bound tol 1; fp16: reference on the fp16-rounded "
            "inputs, tol 2 (tools/common/pgemm_ref.h)\n\n",
-           a->check_samples + 4);
+           a->common.check_samples + 4);
 }
 
 void vs_print_shape(const vs_problem *p, const vs_result rs[VS_NCOLS])
@@ -130,7 +124,7 @@ void vs_csv_rows(FILE *f, const vs_run_info *ri, const vs_problem *p,
 {
     const vs_cuda *cu = ri->cu;
     char tr[3];
-    trans_text(ri->args, tr);
+    bench_trans_text(ri->args->common.ta, ri->args->common.tb, tr);
     for (int c = 0; c < VS_NCOLS; c++) {
         const vs_result *r = &rs[c];
         if (r->state == VS_SKIPPED) continue;
@@ -144,8 +138,8 @@ void vs_csv_rows(FILE *f, const vs_run_info *ri, const vs_problem *p,
         bench_csv_field(f, cu->device_name);
         fprintf(f, ",%s,%d,%d,%d,%s,%zu,%zu,%zu,%s,%g,%g,%zu,%.4g,", ri->pgemm.backend_name,
                 cu->runtime_version, cu->driver_version, cu->cublas_version,
-                cu->math_mode == VS_CUBLAS_PEDANTIC_MATH ? "pedantic" : "default", p->s.m,
-                p->s.n, p->s.k, tr, (double)ri->args->alpha, (double)ri->args->beta, p->nsets,
+                cu->math_mode == VS_CUBLAS_PEDANTIC_MATH ? "pedantic" : "default", p->s.m, p->s.n,
+                p->s.k, tr, (double)ri->args->common.alpha, (double)ri->args->common.beta, p->nsets,
                 p->set_mb);
         bench_csv_field(f, vs_col_name((vs_col)c));
         fprintf(f, ",%s,%s,", vs_col_is_cublas((vs_col)c) ? "cublas" : "pgemm",
@@ -207,7 +201,7 @@ void vs_print_summary(const vs_run_info *ri, const shape *shapes, size_t nshapes
                       const vs_result *rows)
 {
     char tr[3];
-    trans_text(ri->args, tr);
+    bench_trans_text(ri->args->common.ta, ri->args->common.tb, tr);
     printf("Summary (TFLOP/s, median; %s; pgemm %s vs cuBLAS %d; col-major %s)\n",
            ri->pgemm.device, ri->pgemm.backend_name, ri->cu->cublas_version, tr);
     printf("%-16s|%8s %8s %6s %-16s|%8s %8s %6s|%9s|%8s\n", "shape", "pgemm32", "cuBLAS32",

@@ -1,4 +1,5 @@
-/* The pgemm command-line tool: one file per command. */
+/* The pgemm command-line tool: one file per command (cmd_*.c), the helpers
+ * they share in tool.c, the dispatch in main.c. */
 #ifndef PGEMM_TOOL_H
 #define PGEMM_TOOL_H
 
