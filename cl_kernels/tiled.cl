@@ -30,13 +30,14 @@
  * memory into registers while the current one is multiplied, with one
  * barrier per step. DB = 0 loads, waits, multiplies, waits: two barriers
  * per step, but half the local memory, so TK can be twice as long (on an
- * H100 a 128 x 128 tile ran 15% faster single-buffered with TK = 16 than
+ * H100 a 128 x 128 tile is 15% faster single-buffered with TK = 16 than
  * double-buffered with TK = 8). DB = 2 keeps one local buffer but issues
  * the next slab's global loads before the multiply, into registers: it
  * pays where few work-groups share a compute unit to hide their latency
  * (64 x 64 tile on 4096 x 64 x 4096: +15% on an H100) and costs where
  * they already do (128 x 128: -5%). The "tile" variants are small tiles
- * with DB = 0; the "reg" variants use whichever measured faster.
+ * with DB = 0; each "reg" variant uses whichever is faster for its tile
+ * (src/opencl/cl_variants.c).
  *
  * ALIGNED = 1 (the host sets it when A, B and C, their offsets, leading
  * dimensions and batch strides are all multiples of 4 floats) reads the
@@ -44,8 +45,9 @@
  * the NVIDIA compiler splits it into four scalar loads (3-8% of a 128 x 128
  * tile's time on an H100). CVEC = 1 stores full tiles of C as float4s
  * wherever C's layout allows it, in either build: C alone can be aligned
- * when A or B is not (an odd k with B not transposed), and there float4
- * stores took reg64 at 3968 x 8192 x 7 from 2.6 to 8.7 TFLOP/s on an H100.
+ * when A or B is not (an odd k with B not transposed), and there reg64 at
+ * 3968 x 8192 x 7 runs at 8.7 TFLOP/s with float4 stores against 2.6 with
+ * float stores on an H100.
  *
  * LANE_M = 8 arranges each 32 consecutive work-items as 8 along M by 4 along
  * N (instead of the work-group's rows of WGM): the multiply's float4 reads
@@ -282,13 +284,13 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
         for (int c = 0; c < TPN; c++) acc[r][c] = 0.0f;
     float ra[LA * VW], rb[LB * VW];
 
-    /* `full` steps of TK, then a last one of `tail` if K is ragged. Measured
-     * on an H100, the short step takes tile24 at 3980 x 8576 x 7 from 2.8 to
-     * 4.4 TFLOP/s, tile20 at 549 x 3954 x 1 up 1.36x and reg64k32 at
-     * 3000 x 3000 x 9 up 1.56x, and leaves large products as they were
-     * (tile16 loses 3-4% at k = 7 and 9). The other unrolled reg tiles keep
-     * KTAIL = 0: with the extra loop reg64 went from 47 registers to as many
-     * as 66, and their large products lost 2-8%. */
+    /* `full` steps of TK, then a last one of `tail` if K is ragged. On an
+     * H100 the short step runs tile24 at 3980 x 8576 x 7 at 4.4 TFLOP/s
+     * against 2.8 for the whole slab, tile20 at 549 x 3954 x 1 1.36x and
+     * reg64k32 at 3000 x 3000 x 9 1.56x as fast, and leaves large products
+     * as they are (tile16 loses 3-4% at k = 7 and 9). The other unrolled reg
+     * tiles keep KTAIL = 0: the extra loop takes reg64 from 47 registers to
+     * as many as 66 and costs their large products 2-8%. */
 #if KTAIL
     const int full = K / TK, tail = K - full * TK;
 #else

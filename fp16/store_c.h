@@ -5,13 +5,13 @@
  * An mma.sync accumulator fragment holds, per store instruction of a warp,
  * runs of 8 consecutive rows in 4 columns of C. Stored straight from the
  * registers, each run is 32 bytes, and when ldc is not a multiple of 8
- * floats every other run straddles two sectors: h16mma128 at
- * 6044 x 1610 x 177 ran at 54 TFLOP/s against 71 with m = 6016 or 6080.
+ * floats every other run straddles two sectors: stored that way, h16mma128
+ * at 6044 x 1610 x 177 runs at 54 TFLOP/s against 71 with m = 6016 or 6080.
  * Staged in shared memory, a column's rows go out as one run per warp
  * (128 bytes), and a misaligned ldc costs one sector in five at most: 73
  * TFLOP/s at 6044 (docs/PERFORMANCE.md). With aligned columns the stage
  * only costs (1-10% at small k), so the kernels take it where it pays.
- * wgmma keeps its direct stores: staged, it lost 12% at 6044 x 1610 x 177.
+ * wgmma keeps its direct stores: staged, it loses 12% at 6044 x 1610 x 177.
  *
  * The stage holds COLS columns of the block's BM-row tile, column-major,
  * rows padded by 4 floats: a fragment's 32 values (8 rows x 4 columns 2

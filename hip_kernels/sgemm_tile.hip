@@ -13,7 +13,7 @@
  * Measured on an H100 and an H200 (docs/PERFORMANCE.md): K steps of 16 beat
  * steps of 8 by 11% for the 128 x 128 tile (43.4 against 38.9 TFLOP/s at
  * n = 4096 on the H200), so steps of 8 do not ship; the warp's lane shape
- * (8 x 4 or 16 x 2 threads) made no difference.
+ * (8 x 4 or 16 x 2 threads) makes no difference.
  *
  * A thread's TM rows are TM / 4 runs of 4, BM / (TM / 4) apart (TN columns
  * likewise): neighbouring threads read neighbouring float4s, so a warp's
