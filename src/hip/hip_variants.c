@@ -19,48 +19,21 @@
  * wg and thread shapes are the nominal 16 x 16 split of the tile that keeps
  * the invariants (tile = wg x thread), for the selector's reuse arithmetic.
  */
-#define SGEMM_ROW(id, nm, tm, tn, tk)                                                              \
-    {.desc = {.name = nm,                                                                          \
-              .family = "tile",                                                                    \
-              .tile_m = tm,                                                                        \
-              .tile_n = tn,                                                                        \
-              .tile_k = tk,                                                                        \
-              .wg_m = 16,                                                                          \
-              .wg_n = 16,                                                                          \
-              .thread_m = (tm) / 16,                                                               \
-              .thread_n = (tn) / 16,                                                               \
-              .vector_width = 4,                                                                   \
-              .local_bytes = PGEMM_HIP_SGEMM_LOCAL(tm, tn, tk),                                    \
-              .double_buffered = 1,                                                                \
-              .fp16 = 0,                                                                           \
-              .unit = "fma",                                                                       \
-              .tier = 0,                                                                           \
-              .k_tail_exact = 0,                                                                   \
-              .c_store_width = 4,                                                                  \
-              .traits = PGEMM_TRAIT_LOCAL_TILES},                                                  \
-     .kernel = PGEMM_HIP_SGEMM_##id,                                                               \
-     .isa = PGEMM_HIP_ISA_ANY},
-#define HGEMM_ROW(id, nm, fam, tm, tn, tk, st, wm, un, ti, store, needs)                           \
-    {.desc = {.name = nm,                                                                          \
-              .family = "hgemm",                                                                   \
-              .tile_m = tm,                                                                        \
-              .tile_n = tn,                                                                        \
-              .tile_k = tk,                                                                        \
-              .wg_m = 16,                                                                          \
-              .wg_n = 16,                                                                          \
-              .thread_m = (tm) / 16,                                                               \
-              .thread_n = (tn) / 16,                                                               \
-              .vector_width = 4,                                                                   \
-              .local_bytes = PGEMM_HIP_HGEMM_LOCAL(fam, tm, tn, tk, st),                           \
-              .double_buffered = 1,                                                                \
-              .fp16 = 1,                                                                           \
-              .unit = un,                                                                          \
-              .tier = ti,                                                                          \
-              .k_tail_exact = 0,                                                                   \
-              .c_store_width = store,                                                              \
-              .traits = PGEMM_TRAIT_LOCAL_TILES},                                                  \
-     .kernel = PGEMM_HIP_HGEMM_##id,                                                               \
-     .isa = needs},
+/* clang-format off */
+#define HIP_ROW(nm, fam, tm, tn, tk, local, half, un, ti, store, kern, needs)                    \
+    {.desc = {.name = nm, .family = fam, .tile_m = tm, .tile_n = tn, .tile_k = tk,              \
+              .wg_m = 16, .wg_n = 16, .thread_m = (tm) / 16, .thread_n = (tn) / 16,              \
+              .vector_width = 4, .local_bytes = local, .double_buffered = 1, .fp16 = half,       \
+              .unit = un, .tier = ti, .k_tail_exact = 0, .c_store_width = store,                 \
+              .traits = PGEMM_TRAIT_LOCAL_TILES},                                                \
+     .kernel = kern, .isa = needs},
+#define SGEMM_ROW(id, nm, tm, tn, tk)                                                            \
+    HIP_ROW(nm, "tile", tm, tn, tk, PGEMM_HIP_SGEMM_LOCAL(tm, tn, tk), 0, "fma", 0, 4,           \
+            PGEMM_HIP_SGEMM_##id, PGEMM_HIP_ISA_ANY)
+#define HGEMM_ROW(id, nm, fam, tm, tn, tk, st, wm, un, ti, store, needs)                         \
+    HIP_ROW(nm, "hgemm", tm, tn, tk, PGEMM_HIP_HGEMM_LOCAL(fam, tm, tn, tk, st), 1, un, ti,      \
+            store, PGEMM_HIP_HGEMM_##id, needs)
+/* clang-format on */
 
 static const hip_variant k_variants[] = {PGEMM_HIP_SGEMM_VARIANTS(SGEMM_ROW)
                                              PGEMM_HIP_HGEMM_VARIANTS(HGEMM_ROW)};
