@@ -29,12 +29,18 @@
  *          that where a work-item with several outputs stores them one float
  *          at a time (c_store_width 1): this is what decides at small K.
  *
- * Where a CPU driver maps work-items onto SIMD lanes (llvmpipe) the grid
- * and the epilogue hardly matter and a lane's accumulators decide: rate is
- * the work-item's outputs, thread_m * thread_n; and a small problem (fewer
- * than 2^18 flops, or k < 8) runs the direct kernel, whose launch and local
- * memory cost least (on 53 llvmpipe shapes these two rules read a geomean
- * of 0.88 of the best, the tile-reuse rule 0.81).
+ * Where a CPU driver maps work-items onto SIMD lanes (llvmpipe) the grid,
+ * the barriers and the epilogue hardly matter and a lane's accumulators
+ * decide: the cost is K times the C a launch covers (the geometric mean,
+ * weighted 0.3 to 0.7, of its whole tiles and its whole work-items: a
+ * masked lane past the edge costs, but less than a full one) over a rate
+ * acc / (acc + 6), acc = thread_m * thread_n, that saturates; and a small
+ * problem (fewer than 2^19 flops, or k < 8) runs the direct kernel, whose
+ * launch and local memory cost least. On llvmpipe (2-core Xeon, 2026-12-03,
+ * one pass; bench/results/2026-12-03-rusticl-heuristic/) these rules read
+ * 0.972 / 0.743 (geomean / worst share of the best) on the 65 shapes they
+ * were fitted to and 0.940 / 0.543 on 60 held-out ones, against 0.942 /
+ * 0.657 and 0.921 / 0.543 for the accumulator-count rule.
  *
  * The constants were fitted once, to the training sets of four devices'
  * tunes (H100 NVIDIA OpenCL, H100 HIP fp32 and fp16, PoCL on an EPYC), and
@@ -52,6 +58,10 @@
 
 static const double k_cpu_slots = 1.5, k_r0 = 33.0, k_direct_reuse = 3.4, k_barrier = 0.29,
                     k_epilogue = 37.0, k_scalar_store = 2.65;
+/* SIMD lanes (llvmpipe): the weight of whole tiles against whole work-items
+ * in the C a launch covers, the accumulators at which a lane runs at half
+ * its peak, and the products below which the direct kernel wins. */
+static const double k_lane_pad = 0.3, k_lane_acc = 6.0, k_lane_small_flops = 524288.0;
 
 static double ceil_div(double a, double b) { return ceil(a / b); }
 
@@ -66,8 +76,14 @@ double pgemm_heuristic_cost(const pgemm_variant_desc *v, const pgemm_shape *s,
     double kk = v->k_tail_exact || dev->device_is_cpu || tk <= 1 ? k : ceil_div(k, tk) * tk;
     double steps = tk > 1 ? 1.0 + k_barrier / tk : 1.0;
     if (dev->device_is_cpu && !dev->work_items_as_loops) {
-        double area = ceil_div(m, tm) * tm * ceil_div(n, tn) * tn * batch;
-        return area * (kk / (thm * thn)) * steps;
+        /* SIMD lanes: the C a launch covers, between its whole tiles and its
+         * whole work-items (a lane past the edge is masked, not free), over
+         * the lane's accumulators' rate; barriers hardly count. */
+        double tiles = ceil_div(m, tm) * tm * ceil_div(n, tn) * tn * batch;
+        double items = ceil_div(m, thm) * thm * ceil_div(n, thn) * thn * batch;
+        double acc = thm * thn;
+        return pow(tiles, k_lane_pad) * pow(items, 1.0 - k_lane_pad) * kk * (acc + k_lane_acc) /
+               acc;
     }
     double groups = ceil_div(m, tm) * ceil_div(n, tn) * batch, area, slots;
     if (dev->work_items_as_loops) {
@@ -101,7 +117,8 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
 {
     out->variant = 0;
     int fp16 = pgemm_shape_wants_fp16(shape, device);
-    if (!fp16 && pgemm_shape_is_small(shape) && device->device_is_cpu &&
+    double flops = 2.0 * (double)shape->m * (double)shape->n * (double)shape->k;
+    if (!fp16 && (shape->k < 8 || flops < k_lane_small_flops) && device->device_is_cpu &&
         !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (variants[i]->traits & PGEMM_TRAIT_SMALL_PROBLEMS) {
