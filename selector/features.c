@@ -55,11 +55,12 @@ unsigned pgemm_shape_packed_vectors(const pgemm_shape *s)
            (s->m % 4 == 0 ? PGEMM_VECTORS_C : 0u);
 }
 
-int pgemm_shape_is_small(const pgemm_shape *s)
+int pgemm_shape_below(const pgemm_shape *s, double flops)
 {
-    double flops = 2.0 * (double)s->m * (double)s->n * (double)s->k;
-    return s->k == 0 || s->k < 8 || flops < 262144.0;
+    return s->k < 8 || 2.0 * (double)s->m * (double)s->n * (double)s->k < flops;
 }
+
+int pgemm_shape_is_small(const pgemm_shape *s) { return pgemm_shape_below(s, 262144.0); }
 
 int pgemm_shape_wants_fp16(const pgemm_shape *s, const pgemm_info *dev)
 {

@@ -117,8 +117,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
 {
     out->variant = 0;
     int fp16 = pgemm_shape_wants_fp16(shape, device);
-    double flops = 2.0 * (double)shape->m * (double)shape->n * (double)shape->k;
-    if (!fp16 && (shape->k < 8 || flops < k_lane_small_flops) && device->device_is_cpu &&
+    if (!fp16 && pgemm_shape_below(shape, k_lane_small_flops) && device->device_is_cpu &&
         !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (variants[i]->traits & PGEMM_TRAIT_SMALL_PROBLEMS) {
