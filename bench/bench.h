@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench.h: what the files of pgemm_bench share: options, kernels, results, problems. */
 #ifndef PGEMM_BENCH_H
 #define PGEMM_BENCH_H

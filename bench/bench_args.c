@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_args.c: the options pgemm_bench and pgemm_vs_cublas share, and the loop that reads argv. */
 #include <ctype.h>
 #include <stdio.h>

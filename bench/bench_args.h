@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_args.h: the command line of pgemm_bench and pgemm_vs_cublas. The
  * options both programs take are read here, with one meaning, one default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_clblast.c: CLBlast for pgemm_bench: dlopen, its OpenCL device, context and buffers. */
 #include <dlfcn.h>
 #include <stdio.h>

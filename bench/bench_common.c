@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_common.c: shape lists, numbers, and timing groups of calls, for every bench program. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_common.h: what every bench program shares: shapes and their parsing,
  * numbers on the command line, and the timing of groups of calls (warm-up,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_measure.c: one shape's problem and the checked, warmed-up, timed calls of a kernel. */
 #include <math.h>
 #include <stdint.h>

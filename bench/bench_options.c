@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_options.c: pgemm_bench's command line: --help text, defaults and its own options. */
 #include <stdint.h>
 #include <stdio.h>

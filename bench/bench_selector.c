@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_selector: how long the selector's model takes to decide, per model
  * file: the median over 9 rounds of 20000 uncached decisions (the variant

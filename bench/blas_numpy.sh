@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # numpy float32 `a @ b` with libpgemm_blas.so against numpy on its own CPU
 # BLAS, and, where PyTorch with CUDA is there, against cuBLAS on the same
 # product with the transfers counted (torch: the host arrays copied to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blas_overhead: what libpgemm_blas.so adds to a call it routes to the CPU
  * BLAS. The shim's sgemm_ and the CPU BLAS's own, loaded side by side, in

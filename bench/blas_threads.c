@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blas_threads: what libpgemm_blas.so's choice of one shared context costs
  * against a context per calling thread. T threads each make R host-API

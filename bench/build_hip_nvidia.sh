@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds pgemm with the HIP backend for NVIDIA GPUs (the HIP kernels compiled
 # as CUDA by nvcc, through hip_kernels/pgemm_hip_platform.h) into
 # build-hip-nv/, on this machine (Debian 12, nvcc at /usr/local/cuda/bin).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cuBLAS SGEMM (TF32 off) through PyTorch, the vendor reference for the NVIDIA
 # figures: median of 10 event-timed runs after 3 warm-ups, two input sets
 # alternating, random data in [-1, 1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * model_arch: writes a selector model file again in the current format,
  * with the architecture of the device it was trained on (the "arch" line

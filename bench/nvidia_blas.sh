@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine for libpgemm_blas.so and the HIP and OpenCL
 # backends' tests. Builds nothing: run bench/build_hip_nvidia.sh here first
 # and carry build-hip-nv/bin, build-hip-nv/lib and .devdeps (the OpenCL ICD

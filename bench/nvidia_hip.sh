@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine for pgemm's HIP backend: the correctness
 # tests against the HIP backend, then pgemm_vs_cublas (pgemm and cuBLAS, FP32
 # and FP16, in one process). Builds nothing: run bench/build_hip_nvidia.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine: the OpenCL correctness tests against the
 # NVIDIA driver, cuBLAS FP32 (TF32 off) as the vendor reference, and
 # pgemm_bench with CLBlast side by side. Run from the project root on the GPU

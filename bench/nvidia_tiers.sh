@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # On an NVIDIA machine without a model of its own GPU: which model each
 # backend and precision takes (pgemm info), and bench/tier_check.sh for HIP
 # fp32, HIP fp16 and NVIDIA OpenCL fp32, the models found against the

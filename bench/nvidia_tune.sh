@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine that tunes the selector: `pgemm tune
 # --evaluate` for each backend and precision named, with the measurements
 # kept in a directory that travels both ways, so a visit cut short resumes

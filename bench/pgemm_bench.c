@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_bench: times every pgemm kernel variant, pgemm's own choice and
  * CLBlast on one device, for a sweep of GEMM shapes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_vs_cublas: pgemm (HIP backend by default) and cuBLAS side by side in
  * one process, on the same GPU and the same problems: FP32 (pgemm_sgemm vs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * selector_replay: how well the heuristic (and, given one, a model) picks
  * on stored tune measurements, without the device that took them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The selector's pick against the measured best on a list of shapes, as
 # `pgemm explain --measure` reports it (the pick's measured GFLOP/s over the
 # best's), with the models as they are found and, with HEURISTIC_TOO=1, with

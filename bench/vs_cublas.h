@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* vs_cublas.h: what the files of pgemm_vs_cublas share: options, cuBLAS, problems, columns. */
 #ifndef PGEMM_VS_CUBLAS_H
 #define PGEMM_VS_CUBLAS_H

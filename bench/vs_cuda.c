@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_cuda.c: the CUDA runtime and cuBLAS for pgemm_vs_cublas, loaded with
  * dlopen at run time, so the bench builds (and says clearly why it cannot

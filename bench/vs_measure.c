@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_measure.c: the five columns of pgemm_vs_cublas (pgemm and cuBLAS, FP32
  * and FP16), each checked against fp64 before it is timed, then warmed up,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* vs_options.c: pgemm_vs_cublas's command line: --help text, defaults and its own options. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vs_problem.c: one shape's problem for pgemm_vs_cublas: random inputs, the
  * fp64 references of the check sample, and the same input sets uploaded to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* vs_report.c: pgemm_vs_cublas's output: the header, one block per shape, the CSV, the summary. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The CPU BLAS and LAPACK that calls are forwarded to (cpu_blas.h). */
 #include "cpu_blas.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The CPU BLAS and LAPACK behind libpgemm_blas.so: where every forwarded
  * name goes, and where the SGEMMs not run on pgemm go.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The forwarded entry points (forward_names.h): each is a few instructions
  * that jump through a slot holding the CPU BLAS's (or LAPACK's) function.

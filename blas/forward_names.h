@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Every BLAS, CBLAS and LAPACK entry point libpgemm_blas.so forwards to the
  * CPU BLAS and LAPACK (forward.c): an X-macro list, PGEMM_BLAS_FORWARD(name).

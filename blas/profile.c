@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The two sides' measured speed, kept per machine (profile.h). */
 #include "profile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the router knows of both sides: the CPU BLAS's SGEMM rate and
  * pgemm's per-call cost, transfer bandwidth and kernel rate, measured once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The routing decision (route.h). */
 #include "route.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Where one SGEMM runs: on pgemm or on the CPU BLAS.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The SGEMM entry points: Fortran sgemm_ and CBLAS cblas_sgemm, with the
  * reference BLAS's argument checks, parameter numbers and quick returns,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libpgemm_blas.so's settings, shared context, counters and log (shim.h). */
 #include "shim.h"
 

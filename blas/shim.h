@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libpgemm_blas.so's shared state: its settings from the environment, the
  * pgemm contexts of the calling threads, the call counters and the log.

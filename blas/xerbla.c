@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Error reporting (xerbla.h) and this library's own xerbla_ and
  * cblas_xerbla, which a program that defines neither gets.

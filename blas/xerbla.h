@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Illegal arguments, reported as the reference BLAS and CBLAS report them:
  * through the xerbla_ and cblas_xerbla found at run time, so that a

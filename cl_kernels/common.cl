@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm OpenCL C 1.1 prelude, prepended to every kernel family.
  *

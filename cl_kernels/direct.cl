@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Family "direct": no local memory; each work-item reads its rows of op(A)
  * and columns of op(B) straight from global memory (the caches provide the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Families "tile" and "reg": local-memory tiling with register blocking.
  *

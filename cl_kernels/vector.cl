@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Family "vec": explicit vectors inside each work-item, no local memory, no
  * barriers. Made for CPU devices (PoCL, rusticl/llvmpipe), where a

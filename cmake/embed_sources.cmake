@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Turns OpenCL C files into one C source of NUL-terminated char arrays, so the
 # plugin carries its kernels and never looks for files at run time.
 #   cmake -DOUTPUT=out.c -DINPUTS="a.cl|b.cl" -P embed_sources.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # The HIP kernel sources, listed once: the plugin build (src/hip) and any
 # tool that compiles the kernels on their own include this file.
 #   PGEMM_HIP_KERNEL_SOURCES  every .hip file, FP32 and fp16

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Where pgemm keeps per-user files (compiled kernels, tuned models). */
 #ifndef PGEMM_COMMON_CACHE_DIR_H
 #define PGEMM_COMMON_CACHE_DIR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading and writing the files pgemm keeps (models, cached kernels):
  * regular files only, never blocking, and written whole or not at all.

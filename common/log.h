@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Logging: off unless PGEMM_LOG (or pgemm_options.log_level) asks for it.
  * Lines go to stderr with a "pgemm: " prefix. */
 #ifndef PGEMM_LOG_H

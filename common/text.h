@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Small text helpers shared by the core, the selector and the backend
  * plugins. */
 #ifndef PGEMM_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Which directories pgemm trusts with what it reads back later: compiled
  * kernels it hands to the OpenCL driver and models that steer the selector.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A kernel variant as the core and the selector see it: what a backend
  * states of each kernel it offers (src/backend.h lists them), and what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cp.async (sm_80 and later): 16-byte copies from global to shared memory
  * that complete in the background, in groups the caller commits and waits

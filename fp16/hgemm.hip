@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_hip_hgemm: the fp16 tile families behind one entry, dispatched by
  * the rows of hip_variant_table.h. Which devices have each row's

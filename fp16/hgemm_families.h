@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Launchers of the fp16 tile families, behind pgemm_hip_hgemm (hgemm.hip).
  * Each returns hipErrorInvalidDeviceFunction when its family was not built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fp16 tiles for GPUs without matrix units: 64 x 64 tiles, K steps of 32,
  * 256 threads with 4 x 4 outputs each, operands packed K-major

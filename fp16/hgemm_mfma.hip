@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fp16 tiles on AMD matrix cores (CDNA: gfx908, gfx90a): MFMA
  * v_mfma_f32_32x32x8f16, fp16 operands, fp32 accumulators.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fp16 tiles on NVIDIA tensor cores (sm_80 and later): mma.sync m16n8k16,
  * fp16 operands, fp32 accumulators.

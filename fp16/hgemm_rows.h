@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fp16 rows of hip_variant_table.h as constexpr data, for the families'
  * kernels: each family takes its tile shapes from its rows, instantiates its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fp16 tiles on Hopper's warpgroup tensor-core instructions (wgmma, sm_90a).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_hip_pack: copies an fp32 or fp16 matrix into the packed K-major fp16
  * layout of the fp16 tiles (hip_launch.h), zero-padded to the tile grid.

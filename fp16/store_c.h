@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The mma.sync kernels' epilogue, C = alpha * acc + beta * C, through shared
  * memory, for a C whose columns do not start on 32-byte sectors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Batches larger than a grid dimension allows. Every kernel launcher puts
  * the matrices of a batch on a grid dimension (y or z) that holds at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The C interface between the HIP plugin's host code (C) and the kernels
  * (HIP C++ in hip_kernels/ and fp16/). Every launcher queues its kernel on

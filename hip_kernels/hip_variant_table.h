@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The HIP kernel variants, one row each. Everything else about a variant
  * comes from its row: the kernel enums (hip_launch.h), the host descriptors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * FP32 tile kernels: one template, instantiated per row of
  * hip_variant_table.h and per transpose combination.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm OpenCL interop: run pgemm on an OpenCL command queue the program
  * already has, and multiply matrices that already live in its cl_mem

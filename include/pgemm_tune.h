@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_tune.h: the selector's tuning interface, for `pgemm tune`,
  * `pgemm explain` and programs that train their own models.

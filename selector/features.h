@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the selector's models see of a (variant, shape, device) triple, and
  * which variants compete for a call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fixed heuristic: the selector's answer when no trained model is there.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Trained selector models: one per (backend, device, precision), predicting
  * each candidate variant's GFLOP/s from the features of features.h. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Finding the model for a context: the first file, in order, of
  *   1. the model directory (pgemm_options.model_dir / PGEMM_MODEL_DIR),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The two model families' fitting and evaluation (model_gbt.c,
  * model_knn.c) and the models' feature rows (model_predict.c), shared by

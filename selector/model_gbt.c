@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gbt: least-squares gradient boosting with regression trees of fixed depth
  * (model_fit.h). Every split of every feature is tried and ties are broken

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * knn: inverse-distance-weighted nearest neighbours in standardised feature
  * space (model_fit.h). Ties in distance keep the earlier point, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Inference of the selector models (model.h): a model's prediction for a
  * shape is exp(level + relative), the level (the shape's mean log GFLOP/s

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Training of the selector models (model.h); their inference is
  * model_predict.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_select: the model of the call's precision when there is one, else
  * the heuristic; decisions cached per shape.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Refinement in use (PGEMM_AUTOTUNE=1, docs/TUNING.md "Autotune"): the
  * first call of a shape times the best-predicted candidates on the call's

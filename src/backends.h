@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The backends the core knows: one table (backends.c) of their enum
  * values, names and the order AUTO tries them in. A backend's plugin is

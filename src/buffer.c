@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Device buffers: thin checked wrappers over the backend's buffers. */
 #include <stdlib.h>
 

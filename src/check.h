@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Argument checks for the GEMM entry points, and the reduction of a call to
  * column-major form. Everything is checked before any work starts, so a bad

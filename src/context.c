@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Context creation: options, environment overrides, backend choice. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A plugin file looked at before dlopen maps it: the dynamic linker trusts
  * the ELF headers it reads, and a file cut short (an interrupted copy, a full

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The GEMM entry points: check, reduce to column-major, select, dispatch. */
 #include <stdlib.h>
 #include <string.h>

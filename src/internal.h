@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's private structures. */
 #ifndef PGEMM_INTERNAL_H
 #define PGEMM_INTERNAL_H

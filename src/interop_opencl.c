@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* OpenCL interop entry points (include/pgemm_opencl.h). The core handles the
  * OpenCL objects only as opaque pointers; the OpenCL plugin checks them. */
 #include <stdlib.h>

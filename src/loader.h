@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Finding and loading backend plugins with dlopen. */
 #ifndef PGEMM_LOADER_H
 #define PGEMM_LOADER_H

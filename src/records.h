@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What a call leaves behind for its caller to read: the error message of a
  * failed call (pgemm_last_error) and what a successful GEMM ran

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Status texts, names, and the per-context error record. */
 #include <stdarg.h>
 #include <stdio.h>

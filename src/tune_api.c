@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The tuning interface (pgemm_tune.h) over the context's selector. */
 #include <math.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One GEMM test case, run through the public API and checked completely:
  *

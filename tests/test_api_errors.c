@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Invalid arguments: each must return PGEMM_ERROR_INVALID_ARGUMENT with a
  * message naming the argument, and change nothing (host C bytes, C buffer

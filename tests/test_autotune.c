@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PGEMM_AUTOTUNE=1 on the stub backend (two variants): the first call of a
  * shape times the candidates and runs the fastest, with C right (beta != 0:

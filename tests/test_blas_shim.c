@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libpgemm_blas.so linked directly (the third of its three uses; the
  * reference testers, numpy and ScaLAPACK in tests/blas and tests/scalapack

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_info.arch of OpenCL devices (src/opencl/cl_arch.c) from the names
  * real drivers report, without a device: the architecture the selector's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The core's own work, without OpenCL: argument reduction of row-major and
  * transposed calls to the column-major form backends see, host-pointer

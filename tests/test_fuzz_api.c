@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A bounded fuzzer of the GEMM API: random calls from a fixed seed, for at
  * most a given number of calls and seconds, each checked.

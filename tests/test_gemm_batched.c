@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_sgemm_strided_batched for every variant (forced), all 8 layout x
  * transpose combinations: packed and gapped strides (the gaps hold NaN or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The typed API, pgemm_gemm_ex and pgemm_gemm_strided_batched_ex, on any
  * backend:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A few large products with the selector's own choice of variant, checked
  * in full against the fp64 reference: 1000^3 (host API, column-major NN)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The CBLAS corner cases, for every variant (forced) in all 8 layout x
  * transpose combinations, through the host and the buffer API:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Correctness of every kernel variant of the context's backend, forced one
  * at a time, in all 8 layout x transpose combinations.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm_ref_to_half / pgemm_ref_from_half (tools/common/pgemm_ref.c): the
  * IEEE binary16 conversions behind the fp16 tests and benchmarks.

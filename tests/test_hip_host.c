@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The HIP plugin's host side on a machine without a HIP device (CTest
  * labels hip, cpu): built only with PGEMM_WITH_HIP.

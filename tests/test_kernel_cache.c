@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The OpenCL kernel binary cache (src/opencl/cl_cache.h):
  *

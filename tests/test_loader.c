@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The plugin loader and backend choice, with stub plugins (no OpenCL):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * OpenCL interop (include/pgemm_opencl.h): pgemm running on the program's
  * own command queue and multiplying matrices in the program's own cl_mem

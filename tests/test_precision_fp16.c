@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The FP16_MIXED precision contract (docs/PRECISION.md), on a backend with
  * fp16 tiles (pgemm_info.has_fp16_tiles). Elsewhere it exits 77 (skipped)

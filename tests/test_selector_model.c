@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The selector's trained models (selector/model*.c, select.c), without a GPU:
  * synthetic variants, a synthetic device and measurements from a formula in

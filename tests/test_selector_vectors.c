@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the selector knows of operand layout, and how regret counts repeated
  * measurements, without a GPU:

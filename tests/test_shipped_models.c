@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The shipped models still fit the kernels they were trained for. A model
  * is used only where the hash of the device's candidate variants (their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Small helpers shared by the pgemm tests: CHECK macros that print
  * file:line (and the context's last error), context creation that fails

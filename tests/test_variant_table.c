@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The OpenCL variant table (src/opencl/cl_variants.c), without OpenCL:
  * unique names, the descriptor invariants of src/backend.h, every variant

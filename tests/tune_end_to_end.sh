@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `pgemm tune` end to end on the OpenCL device the environment names (CTest
 # runs it on PoCL), with a shape set small enough for CI:
 #   - the CSV holds one row per shape and candidate, the model file is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Sourced by tools/run.sh and tools/test.sh: installs missing Debian packages.
 # pgemm_need PKG...  installs those of PKG... that are not installed yet
 # (apt-get as root, or through sudo), and fails with the list otherwise.

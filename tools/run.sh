@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds pgemm and runs it on the best backend present:
 #   tools/run.sh                 pgemm info, then pgemm run 1024 1024 1024
 #   tools/run.sh M N K [opts]    pgemm info, then pgemm run M N K [opts]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds pgemm, with the HIP plugin for AMD, and runs the whole test suite
 # with CTest: the OpenCL tests on PoCL and on Mesa rusticl (llvmpipe), the
 # stub-backend loader tests, the HIP plugin's host-side tests (no GPU), the

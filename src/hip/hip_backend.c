@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The HIP backend: its function table and launches (buffers: hip_buffer.c). */
 #include <limits.h>
 #include <stdlib.h>

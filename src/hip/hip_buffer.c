@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The HIP backend's buffers: device allocations, element addresses and
  * the copies between them and the host, each finished before it returns. */
 #include <stdlib.h>

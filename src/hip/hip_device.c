@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HIP device discovery, choice and description. */
 #include <string.h>
 

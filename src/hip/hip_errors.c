@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* HIP error text and statuses. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fp16 variants: the operands in the packed K-major layout the hgemm
  * kernels read (hip_launch.h), then the launch.

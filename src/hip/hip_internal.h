@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Private to the HIP plugin. */
 #ifndef PGEMM_HIP_INTERNAL_H
 #define PGEMM_HIP_INTERNAL_H

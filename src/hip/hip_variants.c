@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "hip/hip_variants.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The HIP kernel variants and the device numbers that decide which run
  * where. Pure data and string parsing: no HIP calls, so tests and tools can

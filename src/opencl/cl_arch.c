@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* An OpenCL device's architecture from what its driver reports (cl_arch.h). */
 #include "cl_arch.h"
 

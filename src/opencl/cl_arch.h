@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * An OpenCL device's architecture (pgemm_info.arch), from what the driver
  * reports, so that a model trained on one device can serve another of the

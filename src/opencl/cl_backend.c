@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The OpenCL backend: its function table, buffers, and kernel launches. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "opencl/cl_cache.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The disk cache of compiled OpenCL programs (private to the plugin).
  *

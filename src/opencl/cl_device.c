@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* OpenCL platform and device discovery and choice. */
 #include <ctype.h>
 #include <stdlib.h>

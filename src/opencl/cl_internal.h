@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Private to the OpenCL plugin. */
 #ifndef PGEMM_CL_INTERNAL_H
 #define PGEMM_CL_INTERNAL_H

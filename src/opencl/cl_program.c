@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Building kernels, with compiled programs cached on disk (cl_cache.h): a
  * cached binary the driver refuses is rebuilt from source and rewritten.

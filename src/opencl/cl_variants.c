@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "opencl/cl_variants.h"
 
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The OpenCL kernel variants: each is a family's source plus a parameter
  * set, turned into build options. Pure data: no OpenCL calls here, so tools

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # libpgemm_blas.so under numpy (Debian's python3-numpy, which calls
 # cblas_sgemm from libblas.so.3 for float32 matrix products), with every
 # SGEMM forced onto pgemm (LD_PRELOAD, PGEMM_BLAS=gpu PGEMM_BLAS_STATS=1):

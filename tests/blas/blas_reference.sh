@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # libpgemm_blas.so under Debian's reference BLAS testers (package
 # libblas-test), with every SGEMM forced onto pgemm (PGEMM_BLAS=gpu):
 #   - xblat3s < sblat3.in   Fortran SGEMM, SSYMM, STRMM, STRSM, SSYRK, SSYR2K;

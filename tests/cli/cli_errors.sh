@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The pgemm tool's bad command lines, every subcommand: each is refused with
 # its documented exit status (2: the command line is refused; 1: a failure
 # while running), by an exit and never a signal, with one line on stderr

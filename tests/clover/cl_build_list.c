@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Lists every OpenCL program build the plugin can make: one line per
  * (variant, TRANS_A, TRANS_B, alignment), tab-separated, for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Clover compatibility check of pgemm's OpenCL kernels.
 #
 # Compiles every program build the OpenCL plugin can make (each variant for

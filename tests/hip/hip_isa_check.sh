@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Checks that each fp16 tile family compiles to the instructions it is named
 # for, on the targets that have them, and only there (no GPU needed).
 #

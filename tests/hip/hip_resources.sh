@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Resource check of pgemm's HIP kernels (no GPU needed).
 #
 # Compiles every .hip file under hip_kernels/ and fp16/ for each AMD target

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds pgemm with sanitizers in its own folder and runs some of its tests:
 #   tests/sanitizers/run.sh SOURCE_DIR BUILD_DIR SANITIZERS [-DVAR=VALUE...] CTEST_ARGS...
 # e.g. SANITIZERS "address,undefined" or "thread"; -D arguments go to cmake. A report from any of them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ScaLAPACK's psgemm on a BLACS process grid, every rank's local part of C
  * checked against an fp64 product of the same inputs.

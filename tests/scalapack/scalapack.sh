@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # ScaLAPACK's psgemm on 2 and 4 MPI ranks of this machine, each rank's local
 # products running on pgemm through libpgemm_blas.so (LD_PRELOAD through
 # mpirun -x), checked by psgemm_check against an fp64 product.

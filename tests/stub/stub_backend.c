@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A CPU stub backend plugin for the loader and core tests (like the OpenCL
  * ICD loader's stub drivers). Built several times as libpgemm_<name>.so,

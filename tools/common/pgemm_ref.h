@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * An fp64 reference GEMM and helpers shared by the tests, the pgemm tool and
  * the benchmarks. Not part of the library.

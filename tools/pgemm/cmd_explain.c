@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pgemm explain M N K: what the selector predicts for each variant, and with
  * --measure what each one really runs at. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pgemm info: what is here, and what AUTO (or the given options) would use. */
 #include <stdio.h>
 #include <string.h>

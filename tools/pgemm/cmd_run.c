@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pgemm run M N K: one checked, timed GEMM on random data. */
 #include <stdio.h>
 #include <stdlib.h>

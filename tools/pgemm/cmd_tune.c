@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pgemm tune: measures every candidate variant on a shape set, keeps the
  * raw measurements (CSV, resumable), trains the selector's model and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pgemm — command-line front end of the library. */
 #include <stdio.h>
 #include <string.h>

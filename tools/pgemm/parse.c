@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Command-line numbers (parse.h). */
 #include "parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The numbers of the tool's command lines, parsed one way everywhere.
  *

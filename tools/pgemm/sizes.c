@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Matrix sizes, checked before allocation (sizes.h). */
 #include "sizes.h"
 

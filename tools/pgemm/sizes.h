@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the matrices of a command line need, checked before anything is
  * allocated: a size the library or the device would refuse is refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The helpers the pgemm commands share: the context options, the
  * positional M N K, the transpose word and opening a context. */
 #include <limits.h>

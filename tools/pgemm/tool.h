@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The pgemm command-line tool: one file per command (cmd_*.c), the helpers
  * they share in tool.c, the dispatch in main.c. */
 #ifndef PGEMM_TOOL_H

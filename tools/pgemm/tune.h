@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What `pgemm tune` and `pgemm explain` share: shape sets and timing. */
 #ifndef PGEMM_TOOL_TUNE_H
 #define PGEMM_TOOL_TUNE_H

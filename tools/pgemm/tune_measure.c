@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Timing variants on one shape, for `pgemm tune` and `pgemm explain`. */
 #include <math.h>
 #include <stdio.h>

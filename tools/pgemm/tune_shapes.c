@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The shape sets `pgemm tune` measures (tune.h). */
 #include <math.h>
 
