@@ -3,8 +3,9 @@
  * Finding the model for a context: the first file, in order, of
  *   1. the model directory (pgemm_options.model_dir / PGEMM_MODEL_DIR),
  *   2. the per-user cache (<cache dir>/models, where `pgemm tune` writes),
- *   3. the shipped models (selector/models in the source tree, and
- *      <datadir>/pgemm/models once installed),
+ *   3. the shipped models (selector/models in the source tree for a
+ *      library in its build folder; <datadir>/pgemm/models of the prefix
+ *      it is installed in),
  * whose header names this backend, device and precision and which then
  * loads and matches the kernel set. Files are read as regular files only,
  * never blocking (a FIFO named *.model cannot hang a context). A well-formed
@@ -359,7 +360,7 @@ void pgemm_selector_init(pgemm_selector *sel, const pgemm_variant_desc *const *v
                       "selector: cache folder path is too long for its models folder: %s",
                       cache_dir);
     }
-    const char *dirs[] = {where->user, cache_models, where->shipped[0], where->shipped[1]};
+    const char *dirs[] = {where->user, cache_models, where->shipped};
     for (int p = 0; p < 2; p++) {
         if (p == 1 && !device->has_fp16_tiles) {
             pgemm_text_copy(sel->p[p].source, sizeof sel->p[p].source,

@@ -63,7 +63,8 @@ typedef struct pgemm_selector {
 typedef struct pgemm_model_dirs {
     const char *user;       /* pgemm_options.model_dir, PGEMM_MODEL_DIR */
     const char *cache;      /* the cache folder: its models/ subfolder */
-    const char *shipped[2]; /* the shipped models: the source tree's, the installed copy */
+    const char *shipped;    /* the shipped models (src/paths.h: the source tree's in a
+                               build folder, <datadir>/pgemm/models installed) */
 } pgemm_model_dirs;
 
 /* Finds models for both precisions (model_find.c) in dirs. Never fails:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Context creation: options, environment overrides, backend choice. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "common/text.h"
 #include "internal.h"
 #include "loader.h"
+#include "paths.h"
 #include "records.h"
 
 void pgemm_options_init(pgemm_options *opts)
@@ -215,8 +217,9 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
         const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
         size_t n = ctx->info.variant_count;
         for (size_t i = 0; i < n; i++) list[i] = ctx->plugin.iface->variant(ctx->bctx, i);
-        pgemm_model_dirs dirs = {
-            o.model_dir, cfg.cache_dir, {PGEMM_SOURCE_MODEL_DIR, PGEMM_INSTALLED_MODEL_DIR}};
+        char shipped[PATH_MAX];
+        pgemm_shipped_model_dir(shipped, sizeof shipped);
+        pgemm_model_dirs dirs = {o.model_dir, cfg.cache_dir, shipped};
         pgemm_selector_init(&ctx->selector, list, n, &ctx->info, &dirs);
         pgemm_autotune_init(&ctx->autotune, &ctx->info, list, n, cfg.cache_dir);
     }

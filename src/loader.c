@@ -9,23 +9,8 @@
 
 #include "common/text.h"
 #include "elf_check.h"
+#include "paths.h"
 #include "common/log.h"
-
-/* The folder that holds this library, found through one of its symbols. */
-static int own_directory(char *dir, size_t cap)
-{
-    Dl_info info;
-    if (!dladdr((void *)&pgemm_plugin_load, &info) || !info.dli_fname) return 0;
-    char resolved[PATH_MAX];
-    const char *path = realpath(info.dli_fname, resolved) ? resolved : info.dli_fname;
-    const char *slash = strrchr(path, '/');
-    if (!slash) return 0;
-    size_t len = (size_t)(slash - path);
-    if (len + 1 > cap) return 0;
-    memcpy(dir, path, len);
-    dir[len] = '\0';
-    return 1;
-}
 
 static pgemm_status open_plugin(const char *path, pgemm_plugin *out, char *why, size_t cap)
 {
@@ -82,7 +67,7 @@ pgemm_status pgemm_plugin_load(const char *name, pgemm_plugin *out, char *why, s
     }
 
     char dir[PATH_MAX];
-    if (own_directory(dir, sizeof dir)) {
+    if (pgemm_library_dir(dir, sizeof dir)) {
         const char *subdirs[] = {"", "/pgemm"};
         for (size_t i = 0; i < 2; i++) {
             pgemm_text_format(path, sizeof path, "%s%s/%s", dir, subdirs[i], file);

@@ -412,15 +412,14 @@ static void selector_part(const pgemm_sample *s)
                   !strstr(sel.p[0].source, "b.model"),
               "source \"%s\"", sel.p[0].source);
     CHECK_CONTAINS(sel.p[1].source, "no fp16 tiles");
-    /* The same folder named as the shipped models' (either entry, the
-     * others empty or missing) is searched as well. */
-    for (int k = 0; k < 2; k++) {
+    /* The same folder named as the shipped models' (the others empty or
+     * missing) is searched as well. */
+    {
         pgemm_selector shipped;
-        pgemm_model_dirs where = {.user = tmp("no-such-folder"), .cache = NULL};
-        where.shipped[k] = models;
+        pgemm_model_dirs where = {.user = tmp("no-such-folder"), .cache = NULL, .shipped = models};
         pgemm_selector_init(&shipped, g_backend, NV + 1, &g_info, &where);
         CHECK_MSG(shipped.p[0].model != NULL && strstr(shipped.p[0].source, good),
-                  "shipped[%d]: source \"%s\"", k, shipped.p[0].source);
+                  "shipped: source \"%s\"", shipped.p[0].source);
         pgemm_selector_free(&shipped);
     }
     size_t differ = 0;

@@ -134,8 +134,8 @@ mapfile -t files < <(find hip_kernels fp16 -type f -name '*.hip' 2>/dev/null | L
 # every .hip file the build lists (cmake/hip_sources.cmake).
 listed=""
 if [[ -f cmake/hip_sources.cmake ]]; then
-    listed=$(grep -o '${CMAKE_SOURCE_DIR}/[^ )"]*\.hip' cmake/hip_sources.cmake |
-        sed 's|^${CMAKE_SOURCE_DIR}/||' | xargs) || true
+    listed=$(grep -o '${PROJECT_SOURCE_DIR}/[^ )"]*\.hip' cmake/hip_sources.cmake |
+        sed 's|^${PROJECT_SOURCE_DIR}/||' | xargs) || true
 fi
 for f in $(printf '%s\n' $REQUIRED_FILES $listed | awk '!seen[$0]++'); do
     if [[ ! -f $f ]]; then
