@@ -34,9 +34,10 @@ PGEMM_HIP_PACKAGES=(hipcc libamdhip64-dev rocm-device-libs)
 
 # The real clients libpgemm_blas.so is tested under (tests/blas,
 # tests/scalapack): the reference BLAS testers, numpy and its tests, and
-# ScaLAPACK on Open MPI.
+# ScaLAPACK on Open MPI; and what the Python package's test installs it with
+# (tests/python: pip into a venv).
 PGEMM_BLAS_TEST_PACKAGES=(libblas-test python3-numpy python3-pytest libscalapack-openmpi-dev
-    libopenmpi-dev openmpi-bin)
+    libopenmpi-dev openmpi-bin python3-pip python3-setuptools python3-venv)
 
 # Configures and builds into $1 (default build/); further arguments go to
 # cmake's configure step (-DPGEMM_WITH_HIP=ON ...).
