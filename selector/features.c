@@ -56,12 +56,12 @@ unsigned pgemm_shape_packed_vectors(const pgemm_shape *s)
            (s->m % 4 == 0 ? PGEMM_VECTORS_C : 0u);
 }
 
-int pgemm_shape_below(const pgemm_shape *s, double flops)
+int pgemm_shape_below(const pgemm_shape *s, double flops, size_t k_min)
 {
-    return s->k < 8 || 2.0 * (double)s->m * (double)s->n * (double)s->k < flops;
+    return s->k < k_min || 2.0 * (double)s->m * (double)s->n * (double)s->k < flops;
 }
 
-int pgemm_shape_is_small(const pgemm_shape *s) { return pgemm_shape_below(s, 262144.0); }
+int pgemm_shape_is_small(const pgemm_shape *s) { return pgemm_shape_below(s, 262144.0, 8); }
 
 int pgemm_shape_wants_fp16(const pgemm_shape *s, const pgemm_info *dev)
 {

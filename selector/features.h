@@ -43,8 +43,8 @@ unsigned pgemm_shape_packed_vectors(const pgemm_shape *s);
 /* Whether a problem is "small": fewer than 2^18 flops per product, k < 8,
  * or k == 0. */
 int pgemm_shape_is_small(const pgemm_shape *s);
-/* Whether a product has k < 8 or fewer than `flops` flops (2 m n k). */
-int pgemm_shape_below(const pgemm_shape *s, double flops);
+/* Whether a product has k < k_min or fewer than `flops` flops (2 m n k). */
+int pgemm_shape_below(const pgemm_shape *s, double flops, size_t k_min);
 
 /* Whether a shape calls for the fp16 variants: fp16 operands, or FP16_MIXED
  * on a device with fp16 tiles and a problem that is not small. */

@@ -33,15 +33,15 @@
  * Where a CPU driver maps work-items onto SIMD lanes (llvmpipe) the grid,
  * the barriers and the epilogue hardly matter and a lane's accumulators
  * decide: the cost is K times the C a launch covers (the geometric mean,
- * weighted 0.3 to 0.7, of its whole tiles and its whole work-items: a
+ * weighted 0.6 to 0.4, of its whole tiles and its whole work-items: a
  * masked lane past the edge costs, but less than a full one) over a rate
- * acc / (acc + 6), acc = thread_m * thread_n, that saturates; and a small
- * problem (fewer than 2^19 flops, or k < 8) runs the direct kernel, whose
- * launch and local memory cost least. On llvmpipe (2-core Xeon, 2026-12-03,
- * one pass; bench/results/2026-12-03-rusticl-heuristic/) these rules read
- * 0.972 / 0.743 (geomean / worst share of the best) on the 65 shapes they
- * were fitted to and 0.940 / 0.543 on 60 held-out ones, against 0.942 /
- * 0.657 and 0.921 / 0.543 for the accumulator-count rule.
+ * acc / (acc + 24), acc = thread_m * thread_n, that saturates; and a small
+ * problem (fewer than 2^19 flops, or k = 1) runs the direct kernel, whose
+ * launch and local memory cost least. These four constants were fitted to
+ * every llvmpipe set measured (2-core Xeon, 2026-12-03, 303 shapes in five
+ * sets, one pass each; bench/results/2026-12-03-rusticl-heuristic/): 0.961 /
+ * 0.610 (geomean / worst share of the best) on all of them, and 0.956 pooled
+ * (worst 0.478) when each set is scored by constants fitted to the others.
  *
  * The constants were fitted once, to the training sets of four devices'
  * tunes (H100 NVIDIA OpenCL, H100 HIP fp32 and fp16, PoCL on an EPYC), and
@@ -62,7 +62,8 @@ static const double k_cpu_slots = 1.5, k_r0 = 33.0, k_direct_reuse = 3.4, k_barr
 /* SIMD lanes (llvmpipe): the weight of whole tiles against whole work-items
  * in the C a launch covers, the accumulators at which a lane runs at half
  * its peak, and the products below which the direct kernel wins. */
-static const double k_lane_pad = 0.3, k_lane_acc = 6.0, k_lane_small_flops = 524288.0;
+static const double k_lane_pad = 0.6, k_lane_acc = 24.0, k_lane_small_flops = 524288.0;
+static const size_t k_lane_small_k = 2;
 
 static double ceil_div(double a, double b) { return ceil(a / b); }
 
@@ -118,7 +119,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
 {
     out->variant = 0;
     int fp16 = pgemm_shape_wants_fp16(shape, device);
-    if (!fp16 && pgemm_shape_below(shape, k_lane_small_flops) && device->device_is_cpu &&
+    if (!fp16 && pgemm_shape_below(shape, k_lane_small_flops, k_lane_small_k) && device->device_is_cpu &&
         !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (variants[i]->traits & PGEMM_TRAIT_SMALL_PROBLEMS) {
