@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* bench.h: what the files of pgemm_bench share: options, kernels, results, problems. */
+/* bench.h: what the files of `pgemm bench` share: options, kernels, results, problems. */
 #ifndef PGEMM_BENCH_H
 #define PGEMM_BENCH_H
 
@@ -10,11 +10,7 @@
 #include "pgemm.h"
 
 #ifdef PGEMM_BENCH_OPENCL
-#ifdef __APPLE__
-#include <OpenCL/cl.h>
-#else
-#include <CL/cl.h>
-#endif
+#include "bench_opencl.h"
 #endif
 
 #define MAX_SHAPES BENCH_MAX_SHAPES
@@ -32,6 +28,8 @@ typedef struct bench_args {
     pgemm_layout layout;
     int list;
     int interleave;         /* round-robin timed samples across kernels */
+    const char *plot;       /* --plot FILE.png; NULL: beside --csv's file */
+    int no_plot;            /* --no-plot */
 } bench_args;
 
 /* bench_options.c: bench_defaults fills in the defaults; parse_args then reads
@@ -123,6 +121,11 @@ typedef struct problem {
     pgemm_buffer *da, *db, *dc;
     clblast_state *cb;
 } problem;
+
+/* bench_plot.c: the sweep's PNG; gflops[shape * nk + kernel] (<= 0: none).
+ * Returns 1, or 0 with the reason in why. */
+int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *a, const kernel *ks,
+                     size_t nk, const double *gflops, char *why, size_t cap);
 
 /* bench_measure.c */
 void measure_prepare(problem *p, const kernel *k, const bench_args *args, result *r);

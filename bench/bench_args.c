@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* bench_args.c: the options pgemm_bench and pgemm_vs_cublas share, and the loop that reads argv. */
+/* bench_args.c: the options `pgemm bench` and pgemm_vs_cublas share, and the loop that reads argv.
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bench_args.h: the command line of pgemm_bench and pgemm_vs_cublas. The
+ * bench_args.h: the command line of `pgemm bench` and pgemm_vs_cublas. The
  * options both programs take are read here, with one meaning, one default
  * and one message each; a program adds its own options through two hooks
  * and keeps its own --help text and limits.
@@ -19,7 +19,7 @@
 
 /* The options both programs take, and the program they belong to. */
 typedef struct bench_common_args {
-    const char *prog; /* begins every message: "pgemm_bench: ..." */
+    const char *prog; /* begins every message: "pgemm bench: ..." */
     shape shapes[BENCH_MAX_SHAPES];
     size_t nshapes;
     size_t max_shapes;  /* the program's limit, at most BENCH_MAX_SHAPES */
@@ -60,9 +60,9 @@ typedef struct bench_cli {
 /*
  * Reads argv[1 ..] into c and the program's hooks: --help or -h prints the
  * usage on stdout and exits 0. Returns 1, or 0 after one line on stderr:
- *     pgemm_bench: unknown option --x (see --help)
- *     pgemm_bench: unknown option or missing value: --x
- *     pgemm_bench: bad value for --repeat: "0"
+ *     pgemm bench: unknown option --x (see --help)
+ *     pgemm bench: unknown option or missing value: --x
+ *     pgemm bench: bad value for --repeat: "0"
  */
 int bench_args_parse(const bench_cli *cli, int argc, char **argv, bench_common_args *c);
 

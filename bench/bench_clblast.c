@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* bench_clblast.c: CLBlast for pgemm_bench: dlopen, its OpenCL device, context and buffers. */
+/* bench_clblast.c: CLBlast for `pgemm bench`: dlopen, its OpenCL device, context and buffers. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +14,13 @@ static void cl_text(int is_platform, void *obj, cl_uint what, char *dst, size_t 
 {
     size_t need = 0;
     dst[0] = '\0';
-    cl_int rc = is_platform ? clGetPlatformInfo((cl_platform_id)obj, what, 0, NULL, &need)
-                            : clGetDeviceInfo((cl_device_id)obj, what, 0, NULL, &need);
+    cl_int rc = is_platform ? bench_cl.GetPlatformInfo((cl_platform_id)obj, what, 0, NULL, &need)
+                            : bench_cl.GetDeviceInfo((cl_device_id)obj, what, 0, NULL, &need);
     if (rc != CL_SUCCESS || need == 0) return;
     char *buf = malloc(need + 1);
     if (!buf) return;
-    rc = is_platform ? clGetPlatformInfo((cl_platform_id)obj, what, need, buf, NULL)
-                     : clGetDeviceInfo((cl_device_id)obj, what, need, buf, NULL);
+    rc = is_platform ? bench_cl.GetPlatformInfo((cl_platform_id)obj, what, need, buf, NULL)
+                     : bench_cl.GetDeviceInfo((cl_device_id)obj, what, need, buf, NULL);
     if (rc == CL_SUCCESS) {
         buf[need] = '\0';
         snprintf(dst, cap, "%s", buf);
@@ -34,7 +34,7 @@ static int find_cl_device(const pgemm_info *info, cl_device_id *dev, char *why, 
 {
     cl_platform_id plats[32];
     cl_uint np = 0;
-    if (clGetPlatformIDs(32, plats, &np) != CL_SUCCESS || np == 0) {
+    if (bench_cl.GetPlatformIDs(32, plats, &np) != CL_SUCCESS || np == 0) {
         snprintf(why, cap, "no OpenCL platform visible to the bench");
         return 0;
     }
@@ -46,7 +46,8 @@ static int find_cl_device(const pgemm_info *info, cl_device_id *dev, char *why, 
         if (strcmp(name, info->platform)) continue;
         cl_device_id devs[64];
         cl_uint nd = 0;
-        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 64, devs, &nd) != CL_SUCCESS) continue;
+        if (bench_cl.GetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, 64, devs, &nd) != CL_SUCCESS)
+            continue;
         if (nd > 64) nd = 64;
         for (cl_uint d = 0; d < nd; d++) {
             char dname[PGEMM_NAME_LEN], driver[PGEMM_NAME_LEN];
@@ -63,7 +64,7 @@ static int find_cl_device(const pgemm_info *info, cl_device_id *dev, char *why, 
     }
     if (found > 1)
         fprintf(stderr,
-                "pgemm_bench: warning: %zu identical devices named \"%s\"; CLBlast runs on the "
+                "pgemm bench: warning: %zu identical devices named \"%s\"; CLBlast runs on the "
                 "first, which may not be the one pgemm uses\n",
                 found, info->device);
     return 1;
@@ -93,6 +94,7 @@ int clblast_open(clblast_state *s, const pgemm_info *info, char *why, size_t cap
         snprintf(why, cap, "pgemm runs on %s, CLBlast needs OpenCL", info->backend_name);
         return 0;
     }
+    if (!bench_cl_load(why, cap)) return 0;
     const char *names[] = {"libclblast.so.1", "libclblast.so", "libclblast.dylib"};
     for (size_t i = 0; i < sizeof names / sizeof names[0] && !s->lib; i++)
         s->lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
@@ -114,11 +116,11 @@ int clblast_open(clblast_state *s, const pgemm_info *info, char *why, size_t cap
         return 0;
     }
     cl_int rc;
-    s->context = clCreateContext(NULL, 1, &s->device, NULL, NULL, &rc);
-    if (rc == CL_SUCCESS) s->queue = clCreateCommandQueue(s->context, s->device, 0, &rc);
+    s->context = bench_cl.CreateContext(NULL, 1, &s->device, NULL, NULL, &rc);
+    if (rc == CL_SUCCESS) s->queue = bench_cl.CreateCommandQueue(s->context, s->device, 0, &rc);
     if (rc != CL_SUCCESS) {
         snprintf(why, cap, "cannot create an OpenCL context/queue for CLBlast (error %d)", rc);
-        if (s->context) clReleaseContext(s->context);
+        if (s->context) bench_cl.ReleaseContext(s->context);
         dlclose(s->lib);
         memset(s, 0, sizeof *s);
         return 0;
@@ -133,9 +135,9 @@ int clblast_open(clblast_state *s, const pgemm_info *info, char *why, size_t cap
 
 void clblast_free_buffers(clblast_state *s)
 {
-    if (s->a) clReleaseMemObject(s->a);
-    if (s->b) clReleaseMemObject(s->b);
-    if (s->c) clReleaseMemObject(s->c);
+    if (s->a) bench_cl.ReleaseMemObject(s->a);
+    if (s->b) bench_cl.ReleaseMemObject(s->b);
+    if (s->c) bench_cl.ReleaseMemObject(s->c);
     s->a = s->b = s->c = NULL;
 }
 
@@ -144,8 +146,8 @@ void clblast_close(clblast_state *s)
     if (!s->lib) return;
     clblast_free_buffers(s);
     if (s->clear_cache) s->clear_cache();
-    clReleaseCommandQueue(s->queue);
-    clReleaseContext(s->context);
+    bench_cl.ReleaseCommandQueue(s->queue);
+    bench_cl.ReleaseContext(s->context);
     /* libclblast is left loaded: its static destructors run at exit. */
     memset(s, 0, sizeof *s);
 }
@@ -154,10 +156,10 @@ int clblast_buffer(clblast_state *s, cl_mem *out, const float *src, size_t count
                    size_t cap)
 {
     cl_int rc;
-    *out = clCreateBuffer(s->context, CL_MEM_READ_WRITE, count * sizeof(float), NULL, &rc);
+    *out = bench_cl.CreateBuffer(s->context, CL_MEM_READ_WRITE, count * sizeof(float), NULL, &rc);
     if (rc == CL_SUCCESS)
-        rc = clEnqueueWriteBuffer(s->queue, *out, CL_TRUE, 0, count * sizeof(float), src, 0, NULL,
-                                  NULL);
+        rc = bench_cl.EnqueueWriteBuffer(s->queue, *out, CL_TRUE, 0, count * sizeof(float), src, 0,
+                                         NULL, NULL);
     if (rc != CL_SUCCESS) {
         snprintf(err, cap, "OpenCL buffer of %zu floats for CLBlast: error %d", count, rc);
         return 0;

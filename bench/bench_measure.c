@@ -39,7 +39,7 @@ static int k_enqueue(problem *p, const kernel *k, char *err, size_t cap)
     cl_event ev = NULL;
     int st = s->sgemm((int)p->layout, (int)p->ta, (int)p->tb, p->m, p->n, p->k, p->alpha, s->a, 0,
                       p->lda, s->b, 0, p->ldb, p->beta, s->c, 0, p->ldc, &s->queue, &ev);
-    if (ev) clReleaseEvent(ev);
+    if (ev) bench_cl.ReleaseEvent(ev);
     if (st != 0) {
         snprintf(err, cap, "CLBlastSgemm: status %d (%s)", st, clblast_status_text(st));
         return 0;
@@ -66,10 +66,10 @@ static int k_sync(problem *p, const kernel *k, char *err, size_t cap)
     /* The same wait as pgemm_synchronize: Mesa rusticl 22.3's clFinish can
      * return while kernels are still queued; a marker event cannot. */
     cl_event marker = NULL;
-    cl_int rc = clEnqueueMarker(p->cb->queue, &marker);
-    if (rc == CL_SUCCESS) rc = clWaitForEvents(1, &marker);
-    if (marker) clReleaseEvent(marker);
-    if (rc == CL_SUCCESS) rc = clFinish(p->cb->queue);
+    cl_int rc = bench_cl.EnqueueMarker(p->cb->queue, &marker);
+    if (rc == CL_SUCCESS) rc = bench_cl.WaitForEvents(1, &marker);
+    if (marker) bench_cl.ReleaseEvent(marker);
+    if (rc == CL_SUCCESS) rc = bench_cl.Finish(p->cb->queue);
     if (rc != CL_SUCCESS) {
         snprintf(err, cap, "waiting for CLBlast: error %d", rc);
         return 0;
@@ -90,8 +90,8 @@ static int k_write_c(problem *p, const kernel *k, char *err, size_t cap)
         return 1;
     }
 #ifdef PGEMM_BENCH_OPENCL
-    cl_int rc = clEnqueueWriteBuffer(p->cb->queue, p->cb->c, CL_TRUE, 0, p->nc * sizeof(float),
-                                     p->c0, 0, NULL, NULL);
+    cl_int rc = bench_cl.EnqueueWriteBuffer(p->cb->queue, p->cb->c, CL_TRUE, 0,
+                                            p->nc * sizeof(float), p->c0, 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
         snprintf(err, cap, "clEnqueueWriteBuffer: error %d", rc);
         return 0;
@@ -111,8 +111,8 @@ static int k_read_c(problem *p, const kernel *k, char *err, size_t cap)
         return 1;
     }
 #ifdef PGEMM_BENCH_OPENCL
-    cl_int rc = clEnqueueReadBuffer(p->cb->queue, p->cb->c, CL_TRUE, 0, p->nc * sizeof(float),
-                                    p->c, 0, NULL, NULL);
+    cl_int rc = bench_cl.EnqueueReadBuffer(p->cb->queue, p->cb->c, CL_TRUE, 0,
+                                           p->nc * sizeof(float), p->c, 0, NULL, NULL);
     if (rc != CL_SUCCESS) {
         snprintf(err, cap, "clEnqueueReadBuffer: error %d", rc);
         return 0;
@@ -204,7 +204,7 @@ void measure_prepare(problem *p, const kernel *k, const bench_args *args, result
             if (k->kind == KIND_CHOICE) snprintf(r->why, sizeof r->why, "%s", ci.why);
         }
         if (k->kind == KIND_VARIANT && strcmp(r->ran, k->name))
-            fprintf(stderr, "pgemm_bench: warning: forced \"%s\" but pgemm reports \"%s\" ran\n",
+            fprintf(stderr, "pgemm bench: warning: forced \"%s\" but pgemm reports \"%s\" ran\n",
                     k->name, r->ran);
     }
     if (!k_read_c(p, k, err, sizeof err)) goto fail;
@@ -366,7 +366,7 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
         if (!clblast_buffer(c, &c->a, p->a, p->na, why, sizeof why) ||
             !clblast_buffer(c, &c->b, p->b, p->nb, why, sizeof why) ||
             !clblast_buffer(c, &c->c, p->c0, p->nc, why, sizeof why)) {
-            fprintf(stderr, "pgemm_bench: CLBlast skipped for this shape: %s\n", why);
+            fprintf(stderr, "pgemm bench: CLBlast skipped for this shape: %s\n", why);
             clblast_free_buffers(c);
             *clblast_ok = 0;
         }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* bench_options.c: pgemm_bench's command line: --help text, defaults and its own options. */
+/* bench_options.c: `pgemm bench`'s command line: --help text, defaults and its own options. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +11,10 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: pgemm_bench [options]\n"
+            "usage: pgemm bench [options]\n"
+            "Times every kernel variant of the device pgemm chooses, pgemm's own choice and\n"
+            "CLBlast (OpenCL devices, where libclblast.so.1 is installed) on a sweep of\n"
+            "shapes, each call checked against an fp64 reference first.\n"
             "  --sizes N,N,...          square sizes (default 256,512,1024 on a CPU device,\n"
             "                           256,512,1024,2048,4096 otherwise; none if --shapes)\n"
             "  --shapes MxNxK,...       further shapes, e.g. 1023x1023x1023,4096x64x4096\n"
@@ -24,7 +27,11 @@ static void usage(FILE *f)
             "  --no-interleave          time each kernel's samples back to back (default:\n"
             "                           after every kernel is checked and warmed up, take the\n"
             "                           samples round-robin over the kernels)\n"
-            "  --csv FILE               one row per (shape, kernel)\n"
+            "  --csv FILE               one row per (shape, kernel); and, unless --no-plot,\n"
+            "                           FILE's name ending .png: GFLOP/s against the size\n"
+            "                           per kernel (gnuplot; Debian: gnuplot-nox)\n"
+            "  --plot FILE.png          the picture there (with or without --csv)\n"
+            "  --no-plot                no picture\n"
             "  --time-budget S          a kernel whose single call takes more than S seconds\n"
             "                           gets one timed call only, and forced variants predicted\n"
             "                           (from their best GFLOP/s so far) to exceed S are\n"
@@ -40,7 +47,7 @@ static void usage(FILE *f)
             "index), PGEMM_DEVICE (index), PGEMM_LOG; see pgemm.h.\n");
 }
 
-/* pgemm_bench's own options, beside the shared ones of bench_args.c. */
+/* `pgemm bench`'s own options, beside the shared ones of bench_args.c. */
 static int bench_flag(void *self, const char *o)
 {
     bench_args *a = self;
@@ -50,6 +57,8 @@ static int bench_flag(void *self, const char *o)
         a->interleave = 0;
     else if (!strcmp(o, "--list"))
         a->list = 1;
+    else if (!strcmp(o, "--no-plot"))
+        a->no_plot = 1;
     else
         return 0;
     return 1;
@@ -60,6 +69,9 @@ static int bench_option(void *self, const char *o, const char *v, int *ok)
     bench_args *a = self;
     if (!strcmp(o, "--variants")) {
         a->variants = v;
+    } else if (!strcmp(o, "--plot")) {
+        *ok = *v != '\0';
+        a->plot = v;
     } else if (!strcmp(o, "--layout")) {
         *ok = !strcmp(v, "row") || !strcmp(v, "col");
         a->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;
@@ -71,7 +83,7 @@ static int bench_option(void *self, const char *o, const char *v, int *ok)
 
 void bench_defaults(bench_args *a)
 {
-    bench_args_defaults(&a->common, "pgemm_bench", MAX_SHAPES);
+    bench_args_defaults(&a->common, "pgemm bench", MAX_SHAPES);
     a->variants = "all";
     a->clblast = 1;
     a->interleave = 1;

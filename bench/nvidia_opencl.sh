@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine: the OpenCL correctness tests against the
 # NVIDIA driver, cuBLAS FP32 (TF32 off) as the vendor reference, and
-# pgemm_bench with CLBlast side by side. Run from the project root on the GPU
+# `pgemm bench` with CLBlast side by side. Run from the project root on the GPU
 # machine, with a build/ made on Debian 12 and .devdeps/ holding
 # ocl-icd-libopencl1, clinfo and libclblast1 .debs plus prep.sh (which
 # registers NVIDIA's ICD). Results go to $OUT (default ./bench-out).
@@ -28,8 +28,8 @@ $BUILD/bin/test_kernel_cache /tmp/pgemm-kc > "$OUT/test_kernel_cache.log" 2>&1
 echo "test_kernel_cache rc=$?: $(tail -1 "$OUT/test_kernel_cache.log")"
 echo "== cuBLAS FP32 reference"
 python3 bench/cublas_reference.py "$sizes" 2>&1 | tee "$OUT/cublas.txt"
-echo "== pgemm_bench"
-$BUILD/bin/pgemm_bench --sizes "$sizes" --shapes "$shapes" --repeat 10 --time-budget 0.5 \
+echo "== pgemm bench"
+$BUILD/bin/pgemm bench --sizes "$sizes" --shapes "$shapes" --repeat 10 --time-budget 0.5 \
   --csv "$OUT/bench.csv" > "$OUT/bench.txt" 2>&1
-echo "pgemm_bench rc=$?"
+echo "pgemm bench rc=$?"
 sed -n '/^Summary/,$p' "$OUT/bench.txt"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pgemm_bench: times every pgemm kernel variant, pgemm's own choice and
- * CLBlast on one device, for a sweep of GEMM shapes.
+ * `pgemm bench`: times every pgemm kernel variant, pgemm's own choice and
+ * CLBlast on one device, for a sweep of GEMM shapes; a table, a CSV and a
+ * PNG of the sweep (bench_plot.c).
  *
  * Method, per shape and kernel:
  *   1. one untimed call from a known C (triggers kernel compilation / cache
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "pgemm_bench.h"
 
 static const char *layout_name(pgemm_layout l) { return l == PGEMM_ROW_MAJOR ? "row" : "col"; }
 
@@ -168,7 +170,7 @@ static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size
         for (i = 0; i < nv; i++)
             if (!strcmp(tok, pgemm_variant_name(ctx, i))) break;
         if (i == nv) {
-            fprintf(stderr, "pgemm_bench: no variant \"%s\"; this backend has:", tok);
+            fprintf(stderr, "pgemm bench: no variant \"%s\"; this backend has:", tok);
             for (i = 0; i < nv; i++) fprintf(stderr, " %s", pgemm_variant_name(ctx, i));
             fprintf(stderr, "\n");
             ok = 0;
@@ -183,7 +185,20 @@ static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size
     return ok;
 }
 
-int main(int argc, char **argv)
+/* Where the picture goes: --plot, else beside --csv's file, else none. */
+static const char *plot_path(const bench_args *a, char *buf, size_t cap)
+{
+    if (a->no_plot) return NULL;
+    if (a->plot) return a->plot;
+    if (!a->common.csv) return NULL;
+    size_t len = strlen(a->common.csv);
+    if (len > 4 && !strcmp(a->common.csv + len - 4, ".csv")) len -= 4;
+    if (len + 5 > cap) return NULL;
+    snprintf(buf, cap, "%.*s.png", (int)len, a->common.csv);
+    return buf;
+}
+
+int pgemm_bench_main(int argc, char **argv)
 {
     static bench_args args; /* large: static */
     bench_defaults(&args);
@@ -192,13 +207,13 @@ int main(int argc, char **argv)
     pgemm_context *ctx = NULL;
     pgemm_status st = pgemm_context_create(NULL, &ctx);
     if (st != PGEMM_SUCCESS) {
-        fprintf(stderr, "pgemm_bench: no pgemm context: %s: %s\n", pgemm_status_string(st),
+        fprintf(stderr, "pgemm bench: no pgemm context: %s: %s\n", pgemm_status_string(st),
                 pgemm_last_error(NULL));
         return 1;
     }
     pgemm_info info;
     if (pgemm_context_info(ctx, &info) != PGEMM_SUCCESS) {
-        fprintf(stderr, "pgemm_bench: pgemm_context_info: %s\n", pgemm_last_error(ctx));
+        fprintf(stderr, "pgemm bench: pgemm_context_info: %s\n", pgemm_last_error(ctx));
         pgemm_context_destroy(ctx);
         return 1;
     }
@@ -223,7 +238,7 @@ int main(int argc, char **argv)
     struct tm tmv;
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %Z", localtime_r(&now, &tmv));
     gethostname(host, sizeof host - 1);
-    printf("pgemm_bench  pgemm %s  %s  host %s\n", pgemm_version_string(), date, host);
+    printf("pgemm bench  pgemm %s  %s  host %s\n", pgemm_version_string(), date, host);
     printf("backend   %s\nplatform  %s\ndevice    %s (%s, %u compute units, %.1f GiB)\n"
            "driver    %s\nchosen    %s\n",
            info.backend_name, info.platform, info.device, info.device_is_cpu ? "CPU" : "GPU/accel",
@@ -246,7 +261,7 @@ int main(int argc, char **argv)
         have_clblast = clblast_open(&cb, &info, why, sizeof why);
         printf("CLBlast   %s%s\n", have_clblast ? "" : "not run: ", why);
 #else
-        printf("CLBlast   not run: pgemm_bench was built without OpenCL\n");
+        printf("CLBlast   not run: pgemm was built without the OpenCL headers\n");
 #endif
     } else {
         printf("CLBlast   not run (--no-clblast)\n");
@@ -274,7 +289,7 @@ int main(int argc, char **argv)
     if (args.common.csv) {
         csv = fopen(args.common.csv, "w");
         if (!csv) {
-            fprintf(stderr, "pgemm_bench: cannot write %s: %s\n", args.common.csv, strerror(errno));
+            fprintf(stderr, "pgemm bench: cannot write %s: %s\n", args.common.csv, strerror(errno));
 #ifdef PGEMM_BENCH_OPENCL
             clblast_close(&cb);
 #endif
@@ -288,6 +303,7 @@ int main(int argc, char **argv)
 
     static summary_row sums[MAX_SHAPES];
     static result rs[MAX_KERNELS];
+    static double plotted[MAX_SHAPES * MAX_KERNELS]; /* GFLOP/s per shape and kernel */
     int failures = 0;
     for (size_t si = 0; si < args.common.nshapes; si++) {
         shape s = args.common.shapes[si];
@@ -299,7 +315,7 @@ int main(int argc, char **argv)
         char err[PGEMM_REASON_LEN + 64];
         double flops = 2.0 * (double)s.m * (double)s.n * (double)s.k;
         if (!problem_setup(&p, &args, s, &clb_ok, err, sizeof err)) {
-            fprintf(stderr, "pgemm_bench: %zux%zux%zu: %s\n", s.m, s.n, s.k, err);
+            fprintf(stderr, "pgemm bench: %zux%zux%zu: %s\n", s.m, s.n, s.k, err);
             printf("\n== %zux%zux%zu  not run: %s\n", s.m, s.n, s.k, err);
             problem_free(&p);
             memset(&sums[si], 0, sizeof sums[si]);
@@ -348,7 +364,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, " %s\n", r->note);
             }
             if (r->state == RES_WRONG)
-                fprintf(stderr, "pgemm_bench: *** %s gives WRONG results for %zux%zux%zu: %s\n",
+                fprintf(stderr, "pgemm bench: *** %s gives WRONG results for %zux%zux%zu: %s\n",
                         k->kind == KIND_CHOICE ? "pgemm's choice" : k->name, s.m, s.n, s.k,
                         r->note);
             if (k->kind == KIND_CLBLAST) clb = r;
@@ -364,6 +380,8 @@ int main(int argc, char **argv)
             for (size_t ki = 0; ki < nk; ki++) measure_finish(&p, &ks[ki], &rs[ki]);
         }
         print_shape_table(&p, ks, rs, nk, clb, &sums[si]);
+        for (size_t ki = 0; ki < nk; ki++)
+            plotted[si * nk + ki] = rs[ki].state == RES_OK ? rs[ki].gflops : 0.0;
         failures += sums[si].failures;
         if (csv) write_csv_rows(csv, &info, &p, ks, rs, nk, clb);
         problem_free(&p);
@@ -397,7 +415,21 @@ int main(int argc, char **argv)
     if (failures)
         printf("\n%d pgemm kernel run(s) were WRONG or failed: see the tables above\n", failures);
 
-    if (csv) fclose(csv);
+    if (csv && fclose(csv) != 0) {
+        fprintf(stderr, "pgemm bench: writing %s failed: %s\n", args.common.csv, strerror(errno));
+        failures++;
+    }
+    char png_buf[4096], why[PGEMM_REASON_LEN];
+    const char *png = plot_path(&args, png_buf, sizeof png_buf);
+    if (png) {
+        if (bench_plot_sweep(png, &info, &args, ks, nk, plotted, why, sizeof why)) {
+            printf("plot      %s\n", png);
+        } else {
+            /* Asked for by name, a missing picture fails the run. */
+            fprintf(stderr, "pgemm bench: %s: %s\n", args.plot ? "cannot plot" : "no plot", why);
+            if (args.plot) failures++;
+        }
+    }
 #ifdef PGEMM_BENCH_OPENCL
     clblast_close(&cb);
 #endif

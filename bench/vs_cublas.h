@@ -17,7 +17,7 @@
 /* ------------------------------------------------------------- options */
 
 typedef struct vs_args {
-    /* the options pgemm_bench takes too (bench_args.h); --repeat: timed
+    /* the options `pgemm bench` takes too (bench_args.h); --repeat: timed
      * samples per column */
     bench_common_args common;
     const char *backend;    /* --backend; NULL: PGEMM_BACKEND, else hip */

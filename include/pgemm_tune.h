@@ -83,6 +83,14 @@ PGEMM_API pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precisio
                                     const pgemm_measurement *rows, size_t count,
                                     const char *model_path, pgemm_regret_report *out);
 
+/* pgemm_regret, and each shape's share of the best (the chosen variant's
+ * GFLOP/s over the best one's, in (0, 1]) in share[0 .. min(out->shapes,
+ * cap) - 1], the shapes in the order of their sizes and transposes. */
+PGEMM_API pgemm_status pgemm_regret_shares(pgemm_context *ctx, pgemm_precision precision,
+                                           const pgemm_measurement *rows, size_t count,
+                                           const char *model_path, pgemm_regret_report *out,
+                                           double *share, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

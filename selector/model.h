@@ -145,6 +145,11 @@ size_t pgemm_model_best(const pgemm_model *m, const pgemm_shape *s, double *gflo
 void pgemm_regret_of(const pgemm_sample *samples, size_t n,
                      size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
                      pgemm_regret_stats *out);
+/* pgemm_regret_of, and each scored shape's ratio in share[0 .. min(shapes,
+ * cap) - 1], in shape order. */
+void pgemm_regret_shares_of(const pgemm_sample *samples, size_t n,
+                            size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
+                            pgemm_regret_stats *out, double *share, size_t cap);
 
 /* Hex hash of the candidate variants' descriptions (names, tiles, units):
  * a kernel set that changes gets a new hash. */

@@ -100,6 +100,13 @@ void pgemm_regret_of(const pgemm_sample *samples, size_t n,
                      size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
                      pgemm_regret_stats *out)
 {
+    pgemm_regret_shares_of(samples, n, choose, ctx, out, NULL, 0);
+}
+
+void pgemm_regret_shares_of(const pgemm_sample *samples, size_t n,
+                            size_t (*choose)(const pgemm_shape *s, void *ctx), void *ctx,
+                            pgemm_regret_stats *out, double *share, size_t cap)
+{
     memset(out, 0, sizeof *out);
     const pgemm_sample **p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return;
@@ -112,6 +119,7 @@ void pgemm_regret_of(const pgemm_sample *samples, size_t n,
         for (end = i; end < n && !shape_cmp(&p[end]->shape, &p[i]->shape); end++) continue;
         double ratio = shape_ratio(p + i, end - i, choose(&p[i]->shape, ctx));
         if (ratio <= 0) continue; /* no variant ran */
+        if (out->shapes < cap) share[out->shapes] = ratio;
         logsum += log(ratio);
         if (ratio < out->worst) out->worst = ratio;
         if (ratio >= 1.0) exact++;

@@ -222,9 +222,17 @@ pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
                           const pgemm_measurement *rows, size_t count, const char *model_path,
                           pgemm_regret_report *out)
 {
+    return pgemm_regret_shares(ctx, precision, rows, count, model_path, out, NULL, 0);
+}
+
+pgemm_status pgemm_regret_shares(pgemm_context *ctx, pgemm_precision precision,
+                                 const pgemm_measurement *rows, size_t count,
+                                 const char *model_path, pgemm_regret_report *out, double *share,
+                                 size_t cap)
+{
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
-    if (!precision_ok(precision) || (!rows && count) || !out)
+    if (!precision_ok(precision) || (!rows && count) || !out || (cap && !share))
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "pgemm_regret: bad arguments");
     const pgemm_variant_desc *cand[PGEMM_MAX_VARIANTS];
     size_t ncand;
@@ -237,7 +245,7 @@ pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
         const pgemm_variant_desc *list[PGEMM_MAX_VARIANTS];
         size_t nlist = variant_list(ctx, list);
         heuristic_ctx h = {list, nlist, cand, ncand, &ctx->info};
-        pgemm_regret_of(s, count, choose_heuristic, &h, &r);
+        pgemm_regret_shares_of(s, count, choose_heuristic, &h, &r, share, cap);
     } else {
         pgemm_model *m = NULL;
         pgemm_err err = {{0}};
@@ -256,7 +264,7 @@ pgemm_status pgemm_regret(pgemm_context *ctx, pgemm_precision precision,
                               "no model for %s in use, or it does not fit these candidates",
                               fp16 ? "fp16" : "fp32");
         }
-        pgemm_regret_of(s, count, choose_model, (void *)use, &r);
+        pgemm_regret_shares_of(s, count, choose_model, (void *)use, &r, share, cap);
         pgemm_model_free(m);
     }
     free(s);

@@ -4,7 +4,8 @@
 # runs it on PoCL), with a shape set small enough for CI:
 #   - the CSV holds one row per shape and candidate, the model file is
 #     written for this device and a context picks it up;
-#   - --evaluate measures the held-out set in three passes, a CSV each;
+#   - --evaluate measures the held-out set in three passes, a CSV each, and
+#     draws the picture of its regret beside them (gnuplot);
 #   - a second run measures nothing and retrains the same file, byte for byte;
 #   - a run cut by --budget resumes where it stopped;
 #   - --quick measures the pool's first shapes, then rounds of the shapes a
@@ -18,6 +19,8 @@
 #   - a FIFO in place of the training CSV fails the tune at once, and rows
 #     no measurement writes (a size beyond the library's, a rate that is no
 #     positive number) are not trained on;
+#   - Ctrl-C stops after the shape under way, exits 130 and says what the
+#     CSV keeps, and the next run goes on from there;
 #   - bad arguments are refused with a message.
 #
 #   tune_end_to_end.sh PGEMM_BINARY
@@ -74,6 +77,9 @@ for pass in 2 3; do
 done
 check "no fourth pass" test ! -e "${held%.csv}-pass4.csv"
 check "three passes reported" has "$work/one.txt" "3 of 3 passes complete"
+png=${held%.csv}.png
+check "evaluation picture named" has "$work/one.txt" "  picture: $png"
+check "evaluation picture is a PNG" test "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 
 # ---- a context finds the model
 PGEMM_MODEL_DIR="$work/d/models" "$pgemm" explain 200 100 300 > "$work/explain.txt" 2>&1
@@ -182,6 +188,27 @@ rm -f "$fifo_csv"
 check "--train-only on 3 good rows and 3 junk ones exits 0" test $? = 0
 check "only the 3 good rows are trained on" has "$work/junk.txt" "3 measurements"
 cat "$work/junk.txt"
+
+# ---- Ctrl-C: the shape under way is written, the tune says what it kept
+"$pgemm" tune --dir "$work/i" --shapes 400 --min-time 0.001 --samples 2 --no-progress \
+  > "$work/int.txt" 2>&1 &
+pid=$!
+icsv=$work/i/tune/$(basename "$csv")
+for _ in $(seq 600); do # until two shapes are in the CSV (at most 60 s)
+  [ -f "$icsv" ] && [ "$(rows "$icsv")" -ge $((2 * ncand)) ] && break
+  sleep 0.1
+done
+kill -INT $pid
+wait $pid
+check "an interrupted tune exits 130" test $? = 130
+check "the interruption says what is kept and how to go on" \
+  has "$work/int.txt" "interrupted: .* measurements of this set are kept in $icsv; the same command goes on"
+kept=$(rows "$icsv")
+check "the CSV keeps whole shapes only ($kept rows, $ncand per shape)" test $((kept % ncand)) = 0
+check "no model from an interrupted tune" test ! -e "$work/i/models/$(basename "$model")"
+"$pgemm" tune --dir "$work/i" --shapes 400 --min-time 0.001 --samples 2 --no-progress --budget 0.001 \
+  > "$work/int2.txt" 2>&1
+check "the next run goes on from the kept rows" has "$work/int2.txt" "($kept already in"
 
 # ---- bad arguments
 "$pgemm" tune --dir "$work/x" --precision fp64 > "$work/bad.txt" 2>&1

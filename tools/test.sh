@@ -13,6 +13,6 @@ cd "$(dirname "$0")/.."
 source tools/deps.sh
 pgemm_need "${PGEMM_BUILD_PACKAGES[@]}" "${PGEMM_HIP_PACKAGES[@]}" \
     "${PGEMM_BLAS_TEST_PACKAGES[@]}" pocl-opencl-icd mesa-opencl-icd clang-15 libclc-15 \
-    libclc-15-dev
+    libclc-15-dev gnuplot-nox
 pgemm_build build -DPGEMM_WITH_HIP=ON -DPGEMM_HIP_PLATFORM=amd
 ctest --test-dir build --output-on-failure --no-label-summary -j2 "$@"

@@ -6,6 +6,7 @@
 
 #include "cl_arch.h"
 #include "cl_internal.h"
+#include "common/log.h"
 #include "common/text.h"
 
 #define MAX_PLATFORMS 16
@@ -55,6 +56,21 @@ static int platform_matches(const char *filter, size_t index, cl_platform_id p)
     return pgemm_text_icontains(name, filter) || pgemm_text_icontains(vendor, filter);
 }
 
+/* Mesa's rusticl lists no device unless RUSTICL_ENABLE names its drivers.
+ * Asked for rusticl by name with RUSTICL_ENABLE unset, the process gets
+ * every driver Mesa builds rusticl for; rusticl reads the variable once,
+ * at the process's first OpenCL call, so this runs before each of pgemm's.
+ * (setenv: a program that reads its environment from other threads while
+ * a context is created should set RUSTICL_ENABLE itself.) */
+static void enable_rusticl(const char *filter)
+{
+    static const char drivers[] = "radeonsi,iris,nouveau,panfrost,llvmpipe";
+    if (!filter || !pgemm_text_icontains(filter, "rusticl") || getenv("RUSTICL_ENABLE")) return;
+    setenv("RUSTICL_ENABLE", drivers, 0);
+    pgemm_log(PGEMM_LOG_INFO, "opencl: rusticl asked for and RUSTICL_ENABLE unset: set to %s",
+              drivers);
+}
+
 /* Lists usable devices of matching platforms: GPUs/accelerators first. */
 static cl_int list_devices(const char *filter, cl_device_entry *out, size_t *count,
                            cl_uint *platforms_seen)
@@ -93,6 +109,7 @@ pgemm_status pgemm_cl_pick_device(const pgemm_backend_config *cfg, cl_pick *out,
     cl_device_entry devs[MAX_DEVICES];
     size_t count;
     cl_uint np;
+    enable_rusticl(cfg->opencl_platform);
     cl_int rc = list_devices(cfg->opencl_platform, devs, &count, &np);
     if (np == 0) {
         pgemm_err_set(err, "no OpenCL platform found (%s): is an ICD installed under "
@@ -187,6 +204,7 @@ void pgemm_cl_describe(const pgemm_backend_config *cfg, char *text, size_t cap)
     cl_device_entry devs[MAX_DEVICES];
     size_t count;
     cl_uint np;
+    enable_rusticl(cfg->opencl_platform);
     cl_int rc = list_devices(NULL, devs, &count, &np);
     if (np == 0) {
         pgemm_text_append(text, cap, "  no OpenCL platform (%s)\n",

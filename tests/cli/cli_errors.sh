@@ -275,11 +275,19 @@ bad 2 '--log 3: bad value (out of range' info --log 3
 bad 2 "--backend needs a value" info --backend
 bad 2 '--precision FP32: bad value; expected fp32 or fp16' info --precision FP32
 
+# ---- bench and version
+bad 2 "unknown option or missing value: --bogus" bench --bogus
+bad 2 "unknown option or missing value: --plot" bench --plot
+bad 2 'bad value for --repeat: "0"' bench --repeat 0
+bad 2 "pgemm version: takes no arguments (got x)" version x
+
 # ---- good command lines
 good "usage: pgemm run" run --help
 good "usage: pgemm explain" explain --help
 good "usage: pgemm tune" tune --help
 good "usage: pgemm info" info --help
+good "usage: pgemm bench" bench --help
+good "usage: pgemm version" version --help
 good "exit status" help
 if [ $have_device = 0 ]; then
   good "result       PASS" run 7 5 3 --check full

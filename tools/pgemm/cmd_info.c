@@ -27,12 +27,19 @@ int pgemm_cmd_info(int argc, char **argv)
         }
     }
     printf("pgemm %s\n\n", pgemm_version_string());
+    /* The context first: asked for rusticl, it enables Mesa's drivers
+     * before the first OpenCL call, which the report would otherwise make. */
+    pgemm_context *ctx = NULL;
+    pgemm_status st = pgemm_context_create(&opts, &ctx);
+    char why[PGEMM_REASON_LEN * 4];
+    snprintf(why, sizeof why, "%s", st == PGEMM_SUCCESS ? "" : pgemm_last_error(NULL));
     char text[16384];
     pgemm_describe_system(text, sizeof text, NULL);
     printf("backends:\n%s\n", text);
-
-    pgemm_context *ctx = pgemm_tool_open(&opts);
-    if (!ctx) return PGEMM_TOOL_FAILURE;
+    if (st != PGEMM_SUCCESS) {
+        fprintf(stderr, "pgemm: no context: %s: %s\n", pgemm_status_string(st), why);
+        return PGEMM_TOOL_FAILURE;
+    }
     pgemm_info info;
     pgemm_context_info(ctx, &info);
     printf("chosen: %s\n", info.why);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,30 +259,61 @@ static int measured(const rows *r, const tune_shape *s, size_t variant)
     return 0;
 }
 
+/* Ctrl-C (SIGINT) or SIGTERM: the measurement under way finishes and is
+ * written, then the tune stops (TUNE_INTERRUPTED) and says what the CSV
+ * keeps; a second signal ends the process at once (SA_RESETHAND). */
+enum { TUNE_INTERRUPTED = 2 };
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    static const char msg[] = "\npgemm tune: stopping after the shape being measured (again: "
+                              "stop at once)\n";
+    g_stop = sig;
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /* The bar, and when this run will end: at this run's rate over what is
- * left, or when the budget does, whichever is first. */
-static void progress(int on, size_t done, size_t total, size_t this_run, double elapsed,
-                     double budget)
+ * left, or when the budget does, whichever is first; the bar fills towards
+ * that end. */
+static void progress(int on, size_t done, size_t total, size_t shape_size, size_t this_run,
+                     double elapsed, double budget)
 {
     if (!on) return;
-    int width = 30, fill = total ? (int)(width * done / total) : width;
+    const int width = 30;
     double left = this_run ? elapsed / (double)this_run * (double)(total - done) : 0;
+    double part = total ? (double)done / (double)total : 1.0;
     const char *ends = "done";
     if (budget > 0 && elapsed + left > budget) {
         left = budget > elapsed ? budget - elapsed : 0;
-        ends = "budget";
+        ends = "budget ends it";
+        part = fmin(elapsed / budget, 1.0);
     }
-    fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu measurements, %.0f s", fill,
-            "##############################", width - fill, "..............................",
-            done, total, elapsed);
-    if (budget > 0) fprintf(stderr, " of %.0f s budget", budget);
+    int fill = (int)(width * part);
+    fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu shapes, %.0f s", fill, "##############################",
+            width - fill, "..............................", done / shape_size, total / shape_size,
+            elapsed);
+    if (budget > 0) fprintf(stderr, " (budget %.0f s)", budget);
     if (this_run) fprintf(stderr, ", %s in %.0fm%02.0fs", ends, floor(left / 60), fmod(left, 60));
     fprintf(stderr, "   ");
 }
 
 /* Measures every candidate on shapes not yet in `have` (appending to the
  * CSV), within the budget. Returns 0 when the set is complete, 1 when the
- * budget cut it short, -1 when the CSV cannot be written. */
+ * budget cut it short, TUNE_INTERRUPTED on a signal, -1 when the CSV cannot
+ * be written. */
 static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, const char *csv,
                        const char *header, const tune_shape *shapes, size_t nshapes,
                        const size_t *cand, size_t ncand, rows *have)
@@ -307,6 +339,10 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         if (!ntodo) continue;
         /* Every run measures one shape at least, so that one cut short
          * each time still gets through the set. */
+        if (g_stop) {
+            cut = TUNE_INTERRUPTED;
+            break;
+        }
         if (t->budget > 0 && this_run > 0 && tune_now() - start > t->budget) {
             cut = 1;
             break;
@@ -330,11 +366,15 @@ static int measure_set(tune_bench *tb, pgemm_precision p, const tune_args *t, co
         fflush(f);
         done += ntodo;
         this_run += ntodo;
-        progress(t->progress, done, total, this_run, tune_now() - start, t->budget);
+        progress(t->progress, done, total, ncand, this_run, tune_now() - start, t->budget);
     }
     if (t->progress) fprintf(stderr, "\n");
     fclose(f);
-    if (cut && !t->quick)
+    if (cut == TUNE_INTERRUPTED)
+        printf("  interrupted: %zu of %zu measurements of this set are kept in %s; the same "
+               "command goes on from there\n",
+               done, total, csv);
+    else if (cut && !t->quick)
         printf("  budget of %.0f s reached after %zu of %zu measurements: run again to go on\n",
                t->budget, done, total);
     return cut;
@@ -421,6 +461,7 @@ static int measure_quick(tune_bench *tb, pgemm_precision p, const tune_args *t, 
         round_args.budget = t->budget > 0 ? fmax(left, 1e-3) : 0;
         int cut = measure_set(tb, p, &round_args, csv, header, batch, nb, cand, ncand, have);
         if (cut < 0) rc = -1;
+        if (cut == TUNE_INTERRUPTED) rc = TUNE_INTERRUPTED;
         /* A batch cut by the budget is measured in part. */
         for (size_t b = 0; b < nb; b++)
             if (!done[batch_at[b]] && measured(have, &pool[batch_at[b]], cand[0])) {
@@ -495,12 +536,18 @@ static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
             if (push(&all, &eh.r[i]) != 0) m = -1;
         free(eh.r);
         if (m < 0) rc = 1;
+        else if (m == TUNE_INTERRUPTED)
+            rc = TUNE_INTERRUPTED;
         else if (m == 0) done = pass;
         if (m != 0) break; /* cut short: the next run goes on from here */
     }
     pgemm_regret_report rm, rh;
-    if (!rc && (pgemm_regret(tb->ctx, p, all.r, all.n, model, &rm) != PGEMM_SUCCESS ||
-                pgemm_regret(tb->ctx, p, all.r, all.n, "heuristic", &rh) != PGEMM_SUCCESS)) {
+    double *shares = rc ? NULL : malloc(2 * (all.n + 1) * sizeof *shares);
+    if (!rc && !shares) rc = 1;
+    if (!rc && (pgemm_regret_shares(tb->ctx, p, all.r, all.n, model, &rm, shares, all.n + 1) !=
+                    PGEMM_SUCCESS ||
+                pgemm_regret_shares(tb->ctx, p, all.r, all.n, "heuristic", &rh, shares + all.n + 1,
+                                    all.n + 1) != PGEMM_SUCCESS)) {
         fprintf(stderr, "pgemm tune: evaluation failed: %s\n", pgemm_last_error(tb->ctx));
         rc = 1;
     }
@@ -508,7 +555,18 @@ static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
         printf("  held-out evaluation (%s, %zu of %zu passes complete):\n", eval_csv, done, passes);
         print_regret("model:", &rm);
         print_regret("heuristic:", &rh);
+        /* The picture beside the CSV; without gnuplot, the reason instead. */
+        char png[4900], why[PGEMM_REASON_LEN];
+        snprintf(png, sizeof png, "%.*s.png", (int)(strlen(eval_csv) - strlen(".csv")), eval_csv);
+        tune_shares sm = {shares, rm.shapes, rm.geomean};
+        tune_shares sh = {shares + all.n + 1, rh.shapes, rh.geomean};
+        if (pgemm_tune_plot(png, info->device, p == PGEMM_PRECISION_FP16_MIXED ? "fp16" : "fp32",
+                            &sm, &sh, why, sizeof why))
+            printf("  picture: %s\n", png);
+        else
+            printf("  no picture: %s\n", why);
     }
+    free(shares);
     free(held);
     free(all.r);
     return rc;
@@ -568,11 +626,13 @@ static int tune_one(pgemm_context *ctx, const pgemm_info *info, pgemm_precision 
                nshapes, t->budget, have.n, csv);
         char scratch[4900];
         snprintf(scratch, sizeof scratch, "%s.quick-round", model);
-        rc = measure_quick(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have, scratch) < 0;
+        int m = measure_quick(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have, scratch);
+        rc = m == TUNE_INTERRUPTED ? TUNE_INTERRUPTED : m < 0;
     } else if (!t->train_only) {
         printf("  measuring %zu shapes x %zu variants (%zu already in %s)\n", nshapes, ncand,
                have.n, csv);
-        rc = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have) < 0;
+        int m = measure_set(&tb, p, t, csv, header, shapes, nshapes, cand, ncand, &have);
+        rc = m == TUNE_INTERRUPTED ? TUNE_INTERRUPTED : m < 0;
     }
     pgemm_train_report rep;
     if (!rc && pgemm_model_train(ctx, p, have.r, have.n, t->family, model, &rep) != PGEMM_SUCCESS) {
@@ -635,9 +695,14 @@ int pgemm_cmd_tune(int argc, char **argv)
         pgemm_context_destroy(ctx);
         return 1;
     }
+    catch_signals();
     int rc = 0;
-    if (want & 1) rc |= tune_one(ctx, &info, PGEMM_PRECISION_FP32, &t, dir);
-    if (want & 2) rc |= tune_one(ctx, &info, PGEMM_PRECISION_FP16_MIXED, &t, dir);
+    for (int p = 0; p < 2 && !g_stop; p++)
+        if (want & (1 << p))
+            rc |= tune_one(ctx, &info, p ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32, &t,
+                           dir);
     pgemm_context_destroy(ctx);
+    /* Interrupted: the status a shell gives a process the signal ended. */
+    if (g_stop) return 128 + g_stop;
     return rc ? 1 : 0;
 }

@@ -57,4 +57,17 @@ void tune_time_shape(tune_bench *t, pgemm_precision precision, const tune_shape 
 
 double tune_now(void);
 
+/* One way of choosing scored on a held-out set: each shape's share of the
+ * best (tune_plot sorts them) and their geometric mean. */
+typedef struct tune_shares {
+    double *share;
+    size_t n;
+    double geomean;
+} tune_shares;
+
+/* tune_plot.c: the evaluation's PNG at png. Returns 1, or 0 with the reason
+ * in why. */
+int pgemm_tune_plot(const char *png, const char *device, const char *precision, tune_shares *model,
+                    tune_shares *heuristic, char *why, size_t cap);
+
 #endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bench_plot.c: the PNG of a `pgemm bench` sweep: GFLOP/s against the size
+ * (a square sweep, on a log axis) or the shape, one line per variant, pgemm's
+ * choice and CLBlast (tools/common/plot.c draws it with gnuplot). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "plot.h"
+
+/* text as it may stand in a gnuplot title: quotes and control characters as '?'. */
+static void title_text(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) {
+        char one[2] = {src[i], '\0'};
+        dst[i] = pgemm_plot_text_ok(one) ? src[i] : '?';
+    }
+    dst[i] = '\0';
+}
+
+typedef struct text {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text *t, const char *fmt, ...)
+{
+    if (!t->p && t->cap) return; /* out of memory earlier */
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = (t->len + (size_t)n + 1) * 2;
+        char *p = realloc(t->p, cap);
+        if (!p) {
+            free(t->p);
+            t->p = NULL;
+            t->cap = 1;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+}
+
+int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *a, const kernel *ks,
+                     size_t nk, const double *gflops, char *why, size_t cap)
+{
+    const bench_common_args *c = &a->common;
+    int square = c->nshapes > 0;
+    for (size_t s = 0; s < c->nshapes; s++)
+        if (c->shapes[s].m != c->shapes[s].n || c->shapes[s].n != c->shapes[s].k) square = 0;
+    text table = {0}, cmd = {0};
+    for (size_t s = 0; s < c->nshapes; s++) {
+        const shape *sh = &c->shapes[s];
+        put(&table, "%zu %zux%zux%zu", square ? sh->n : s + 1, sh->m, sh->n, sh->k);
+        for (size_t i = 0; i < nk; i++) {
+            double g = gflops[s * nk + i];
+            if (g > 0)
+                put(&table, " %.6g", g);
+            else
+                put(&table, " NaN");
+        }
+        put(&table, "\n");
+    }
+    char device[2 * PGEMM_NAME_LEN], platform[2 * PGEMM_NAME_LEN], tn[3];
+    title_text(device, sizeof device, info->device);
+    title_text(platform, sizeof platform, info->platform);
+    bench_trans_text(c->ta, c->tb, tn);
+    put(&cmd,
+        "set title \"pgemm bench: %s (%s, %s), %s-major %s, alpha %g beta %g\"\n"
+        "set ylabel \"GFLOP/s\"\nset yrange [0:*]\nset grid\nset key outside right top\n",
+        device, info->backend_name, platform, a->layout == PGEMM_ROW_MAJOR ? "row" : "col", tn,
+        (double)c->alpha, (double)c->beta);
+    if (square) {
+        /* A log axis with its ticks at the measured sizes. */
+        put(&cmd, "set xlabel \"m = n = k\"\nset logscale x 2\nset xtics (");
+        for (size_t s = 0; s < c->nshapes; s++)
+            put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", c->shapes[s].n, c->shapes[s].n);
+        put(&cmd, ")\n");
+    } else {
+        put(&cmd, "set xlabel \"shape (m x n x k)\"\nset xtics rotate by -40\n"
+                  "set offsets 0.5, 0.5, 0, 0\n");
+    }
+    put(&cmd, "plot ");
+    for (size_t i = 0; i < nk; i++) {
+        const char *style = ks[i].kind == KIND_CHOICE    ? "lw 4 lc rgb \"black\" pt 7 ps 1.2"
+                            : ks[i].kind == KIND_CLBLAST ? "lw 3 dt 2 lc rgb \"red\" pt 5"
+                                                         : "lw 1.5 pt 7 ps 0.7";
+        char name[PGEMM_NAME_LEN];
+        title_text(name, sizeof name, ks[i].name);
+        put(&cmd, "%sdata using 1:%zu%s with linespoints %s title \"%s\"", i ? ", \\\n     " : "",
+            i + 3, !square && i == 0 ? ":xtic(2)" : "", style, name);
+    }
+    put(&cmd, "\n");
+    int ok = 0;
+    if (!table.p || !cmd.p)
+        snprintf(why, cap, "out of memory");
+    else
+        ok = pgemm_plot_png(png, table.p, cmd.p, why, cap);
+    free(table.p);
+    free(cmd.p);
+    return ok;
+}
