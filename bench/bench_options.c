@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "  --seed S                 random seed (default 1)\n"
             "  --list                   list the device and variants, then exit\n"
             "Device: PGEMM_BACKEND, PGEMM_OPENCL_PLATFORM (pocl, rusticl, nvidia, or an\n"
-            "index), PGEMM_DEVICE (index), PGEMM_LOG; see pgemm.h.\n");
+            "index), PGEMM_DEVICE (index), PGEMM_LOG (pgemm help, man pgemm).\n");
 }
 
 /* `pgemm bench`'s own options, beside the shared ones of bench_args.c. */

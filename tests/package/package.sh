@@ -31,8 +31,8 @@ cmake -S "$consumer" -B "$scratch/sub" -G Ninja -DPGEMM_SOURCE_DIR="$src" \
 cmake --build "$scratch/sub" >>"$scratch/sub.log" 2>&1 ||
     { tail -40 "$scratch/sub.log"; fail "building with add_subdirectory"; }
 # Only the library, its plugins and the tool: no tests or benchmarks of pgemm's.
-[[ ! -e $scratch/sub/pgemm/tests && ! -e $scratch/sub/pgemm/bench ]] ||
-    fail "a subproject build configured pgemm's tests or benchmarks"
+[[ ! -e $scratch/sub/pgemm/tests && ! -e $scratch/sub/pgemm/bin/selector_replay ]] ||
+    fail "a subproject build configured pgemm's tests or benchmark programs"
 "$scratch/sub/consumer" || fail "the add_subdirectory consumer"
 
 echo "== installed, then moved"
@@ -42,7 +42,8 @@ mv "$scratch/prefix" "$scratch/moved"
 moved=$scratch/moved
 for f in "$moved/$libdir/libpgemm.so.0" "$moved/$libdir/pgemm/libpgemm_opencl.so" \
          "$moved/$libdir/cmake/pgemm/pgemmConfig.cmake" "$moved/$libdir/pkgconfig/pgemm.pc" \
-         "$moved/share/doc/pgemm/LICENSE" "$moved/bin/pgemm" "$moved/bin/consumer"; do
+         "$moved/share/doc/pgemm/LICENSE" "$moved/share/doc/pgemm/docs/API.md" \
+         "$moved/share/man/man1/pgemm.1" "$moved/bin/pgemm" "$moved/bin/consumer"; do
     [[ -e $f ]] || fail "not installed: ${f#$moved/}"
 done
 if readelf -d "$moved/$libdir/pgemm/libpgemm_opencl.so" | grep -E 'RPATH|RUNPATH'; then
@@ -51,6 +52,10 @@ fi
 runpath=$(readelf -d "$moved/bin/pgemm" | sed -n 's/.*R\(UN\)\?PATH.*\[\(.*\)\]/\2/p')
 [[ $runpath == "\$ORIGIN/../$libdir" ]] || fail "bin/pgemm RUNPATH is '$runpath'"
 "$moved/bin/consumer" || fail "the installed consumer, moved"
+if command -v man > /dev/null; then
+    MANPATH=$moved/share/man man -P cat pgemm 2>/dev/null | grep -q "pgemm bench" ||
+        fail "man pgemm does not show the installed page"
+fi
 
 info=$(PGEMM_LOG=2 "$moved/bin/pgemm" info 2>&1) || { echo "$info"; fail "moved bin/pgemm info"; }
 grep -q "passed over $moved/share/pgemm/models/" <<<"$info" ||

@@ -68,8 +68,9 @@ static void usage(FILE *f)
             "                       budget of 240 s on a GPU and 480 s on a CPU (shared by the\n"
             "                       precisions; --budget sets it); its own CSV, resumable\n"
             "  --evaluate           then measure a held-out set (seed + 1000, wider sizes,\n"
-            "                       more odd and skinny shapes) and report the regret of the\n"
-            "                       model and of the heuristic\n"
+            "                       more odd and skinny shapes), report the regret of the\n"
+            "                       model and of the heuristic, and draw it (a PNG beside\n"
+            "                       the held-out CSV; gnuplot)\n"
             "  --eval-shapes N      held-out shapes, 1 to 100000 (default 200)\n"
             "  --eval-passes N      passes over the held-out set, 1 to 9, each after the last\n"
             "                       (default 3); each pass is scored on its own and a\n"
@@ -79,6 +80,8 @@ static void usage(FILE *f)
             "  --samples R          timed samples per measurement, 1 to 16, taken in turns\n"
             "                       over the variants, median kept (default 5)\n"
             "  --no-progress        no progress bar\n"
+            "Ctrl-C stops after the shape being measured (a second one at once); the CSV\n"
+            "keeps every measurement, and the same command goes on from there.\n"
             "  --backend auto|hip|opencl --platform P --device N --log L\n");
 }
 
