@@ -87,16 +87,23 @@ int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *
         put(&cmd, "set xlabel \"m = n = k\"\nset logscale x 2\nset xtics (");
         for (size_t s = 0; s < c->nshapes; s++)
             put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", c->shapes[s].n, c->shapes[s].n);
-        put(&cmd, ")\n");
+        put(&cmd, ")\nset offsets graph 0.04, graph 0.04, 0, 0\n");
     } else {
         put(&cmd, "set xlabel \"shape (m x n x k)\"\nset xtics rotate by -40\n"
                   "set offsets 0.5, 0.5, 0, 0\n");
     }
     put(&cmd, "plot ");
     for (size_t i = 0; i < nk; i++) {
-        const char *style = ks[i].kind == KIND_CHOICE    ? "lw 4 lc rgb \"black\" pt 7 ps 1.2"
-                            : ks[i].kind == KIND_CLBLAST ? "lw 3 dt 2 lc rgb \"red\" pt 5"
-                                                         : "lw 1.5 pt 7 ps 0.7";
+        /* Variants: gnuplot's eight colours, then the same dashed, each
+         * with a point of its own, so that no two lines look alike. */
+        char style[96];
+        if (ks[i].kind == KIND_CHOICE)
+            snprintf(style, sizeof style, "lw 4 lc rgb \"black\" pt 7 ps 1.2");
+        else if (ks[i].kind == KIND_CLBLAST)
+            snprintf(style, sizeof style, "lw 3 dt 2 lc rgb \"red\" pt 5");
+        else
+            snprintf(style, sizeof style, "lw 1.5 lc %zu dt %zu pt %zu ps 0.8", i % 8 + 1,
+                     i / 8 % 3 + 1, i % 12 + 1);
         char name[PGEMM_NAME_LEN];
         title_text(name, sizeof name, ks[i].name);
         put(&cmd, "%sdata using 1:%zu%s with linespoints %s title \"%s\"", i ? ", \\\n     " : "",

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # pgemm as a user's project gets it, end to end on PoCL:
 #   1. add_subdirectory: a consumer project builds pgemm from SOURCE_DIR
-#      inside its own build (Debian's multiarch libdir) and runs;
+#      inside its own build (Debian's multiarch libdir) and runs; so does
+#      one that gets it with FetchContent;
 #   2. that build is installed into a prefix, which is then moved;
 #   3. the moved prefix: bin/pgemm runs and searches the shipped models in
 #      the moved prefix (never the source tree); the plugins carry no
@@ -34,6 +35,14 @@ cmake --build "$scratch/sub" >>"$scratch/sub.log" 2>&1 ||
 [[ ! -e $scratch/sub/pgemm/tests && ! -e $scratch/sub/pgemm/bin/selector_replay ]] ||
     fail "a subproject build configured pgemm's tests or benchmark programs"
 "$scratch/sub/consumer" || fail "the add_subdirectory consumer"
+
+echo "== FetchContent from $src"
+cmake -S "$consumer" -B "$scratch/fetch" -G Ninja -DPGEMM_FETCH_DIR="$src" \
+    -DCMAKE_BUILD_TYPE=Release >"$scratch/fetch.log" 2>&1 ||
+    { cat "$scratch/fetch.log"; fail "configuring with FetchContent"; }
+cmake --build "$scratch/fetch" >>"$scratch/fetch.log" 2>&1 ||
+    { tail -40 "$scratch/fetch.log"; fail "building with FetchContent"; }
+"$scratch/fetch/consumer" || fail "the FetchContent consumer"
 
 echo "== installed, then moved"
 cmake --install "$scratch/sub" --prefix "$scratch/prefix" >"$scratch/install.log" 2>&1 ||
