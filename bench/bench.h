@@ -29,6 +29,8 @@ typedef struct bench_args {
     int list;
     int interleave;         /* round-robin timed samples across kernels */
     const char *plot;       /* --plot FILE.png; NULL: beside --csv's file */
+    const char *replot;     /* --replot FILE.csv: draw that sweep, measure nothing */
+    pgemm_precision precision; /* --precision fp32|fp16 (FP16_MIXED) */
     int no_plot;            /* --no-plot */
 } bench_args;
 
@@ -98,6 +100,7 @@ typedef struct result {
     double gflops;
     double max_scaled_err;
     char ran[PGEMM_NAME_LEN];  /* variant pgemm reported */
+    int ran_fp16;              /* ... and it ran on fp16 tiles */
     char why[PGEMM_REASON_LEN]; /* pgemm's reason for its choice */
     double sample[MAX_SAMPLES]; /* seconds per call, in the order taken */
     double cal;                /* seconds per call in the last warm-up group */
@@ -116,6 +119,7 @@ typedef struct problem {
     size_t nsample;
     size_t *si, *sj;
     double *want, *mag;
+    double *want16, *mag16; /* from A and B rounded to fp16 (--precision fp16), else NULL */
     /* device */
     pgemm_context *ctx;
     pgemm_buffer *da, *db, *dc;
@@ -123,9 +127,18 @@ typedef struct problem {
 } problem;
 
 /* bench_plot.c: the sweep's PNG; gflops[shape * nk + kernel] (<= 0: none).
- * Returns 1, or 0 with the reason in why. */
-int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *a, const kernel *ks,
-                     size_t nk, const double *gflops, char *why, size_t cap);
+ * Returns 1, or 0 with the reason in why. bench_plot_title writes the
+ * picture's title of a sweep on that device. */
+int bench_plot_sweep(const char *png, const char *title, const shape *shapes, size_t nshapes,
+                     const kernel *ks, size_t nk, const double *gflops, char *why, size_t cap);
+void bench_plot_title(char *dst, size_t cap, const char *device, const char *backend,
+                      const char *platform, pgemm_layout layout, pgemm_transpose ta,
+                      pgemm_transpose tb);
+
+/* bench_replot.c: the PNG of a sweep from the CSV a run wrote (--replot),
+ * on a machine other than the one that measured it. Returns 1, or 0 with
+ * the reason in why. */
+int bench_replot(const char *csv, const char *png, char *why, size_t cap);
 
 /* bench_measure.c */
 void measure_prepare(problem *p, const kernel *k, const bench_args *args, result *r);

@@ -22,7 +22,11 @@ static void usage(FILE *f)
             "                           (default 3 on a CPU device, 10 otherwise)\n"
             "  --min-time S             seconds one timed sample lasts at least: small\n"
             "                           problems are timed as groups of calls (default 0.05)\n"
-            "  --variants all|A,B,...   pgemm variants to force (default all)\n"
+            "  --variants all|A,B,...   pgemm variants to force (default all that run at the\n"
+            "                           precision)\n"
+            "  --precision fp32|fp16    fp16: FP16_MIXED, fp16 tiles where the backend has\n"
+            "                           them (fp32 operands rounded, fp32 accumulation), and\n"
+            "                           the fp16 variants among those forced (default fp32)\n"
             "  --no-clblast             do not run CLBlast\n"
             "  --no-interleave          time each kernel's samples back to back (default:\n"
             "                           after every kernel is checked and warmed up, take the\n"
@@ -32,6 +36,8 @@ static void usage(FILE *f)
             "                           per kernel (gnuplot; Debian: gnuplot-nox)\n"
             "  --plot FILE.png          the picture there (with or without --csv)\n"
             "  --no-plot                no picture\n"
+            "  --replot FILE.csv        measure nothing: draw the sweep FILE holds (a run's\n"
+            "                           --csv, from any machine) beside it, or at --plot\n"
             "  --time-budget S          a kernel whose single call takes more than S seconds\n"
             "                           gets one timed call only, and forced variants predicted\n"
             "                           (from their best GFLOP/s so far) to exceed S are\n"
@@ -72,6 +78,12 @@ static int bench_option(void *self, const char *o, const char *v, int *ok)
     } else if (!strcmp(o, "--plot")) {
         *ok = *v != '\0';
         a->plot = v;
+    } else if (!strcmp(o, "--precision")) {
+        *ok = !strcmp(v, "fp32") || !strcmp(v, "fp16");
+        a->precision = !strcmp(v, "fp16") ? PGEMM_PRECISION_FP16_MIXED : PGEMM_PRECISION_FP32;
+    } else if (!strcmp(o, "--replot")) {
+        *ok = *v != '\0';
+        a->replot = v;
     } else if (!strcmp(o, "--layout")) {
         *ok = !strcmp(v, "row") || !strcmp(v, "col");
         a->layout = !strcmp(v, "row") ? PGEMM_ROW_MAJOR : PGEMM_COL_MAJOR;

@@ -53,16 +53,27 @@ static void put(text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *a, const kernel *ks,
-                     size_t nk, const double *gflops, char *why, size_t cap)
+void bench_plot_title(char *dst, size_t cap, const char *device, const char *backend,
+                      const char *platform, pgemm_layout layout, pgemm_transpose ta,
+                      pgemm_transpose tb)
 {
-    const bench_common_args *c = &a->common;
-    int square = c->nshapes > 0;
-    for (size_t s = 0; s < c->nshapes; s++)
-        if (c->shapes[s].m != c->shapes[s].n || c->shapes[s].n != c->shapes[s].k) square = 0;
+    char dev[2 * PGEMM_NAME_LEN], plat[2 * PGEMM_NAME_LEN], tn[3];
+    title_text(dev, sizeof dev, device);
+    title_text(plat, sizeof plat, platform);
+    bench_trans_text(ta, tb, tn);
+    snprintf(dst, cap, "pgemm bench: %s (%s%s%s), %s-major %s", dev, backend, *backend ? ", " : "",
+             plat, layout == PGEMM_ROW_MAJOR ? "row" : "col", tn);
+}
+
+int bench_plot_sweep(const char *png, const char *title, const shape *shapes, size_t nshapes,
+                     const kernel *ks, size_t nk, const double *gflops, char *why, size_t cap)
+{
+    int square = nshapes > 0;
+    for (size_t s = 0; s < nshapes; s++)
+        if (shapes[s].m != shapes[s].n || shapes[s].n != shapes[s].k) square = 0;
     text table = {0}, cmd = {0};
-    for (size_t s = 0; s < c->nshapes; s++) {
-        const shape *sh = &c->shapes[s];
+    for (size_t s = 0; s < nshapes; s++) {
+        const shape *sh = &shapes[s];
         put(&table, "%zu %zux%zux%zu", square ? sh->n : s + 1, sh->m, sh->n, sh->k);
         for (size_t i = 0; i < nk; i++) {
             double g = gflops[s * nk + i];
@@ -73,20 +84,17 @@ int bench_plot_sweep(const char *png, const pgemm_info *info, const bench_args *
         }
         put(&table, "\n");
     }
-    char device[2 * PGEMM_NAME_LEN], platform[2 * PGEMM_NAME_LEN], tn[3];
-    title_text(device, sizeof device, info->device);
-    title_text(platform, sizeof platform, info->platform);
-    bench_trans_text(c->ta, c->tb, tn);
+    char safe[512];
+    title_text(safe, sizeof safe, title);
     put(&cmd,
-        "set title \"pgemm bench: %s (%s, %s), %s-major %s, alpha %g beta %g\"\n"
+        "set title \"%s\"\n"
         "set ylabel \"GFLOP/s\"\nset yrange [0:*]\nset grid\nset key outside right top\n",
-        device, info->backend_name, platform, a->layout == PGEMM_ROW_MAJOR ? "row" : "col", tn,
-        (double)c->alpha, (double)c->beta);
+        safe);
     if (square) {
         /* A log axis with its ticks at the measured sizes. */
         put(&cmd, "set xlabel \"m = n = k\"\nset logscale x 2\nset xtics (");
-        for (size_t s = 0; s < c->nshapes; s++)
-            put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", c->shapes[s].n, c->shapes[s].n);
+        for (size_t s = 0; s < nshapes; s++)
+            put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", shapes[s].n, shapes[s].n);
         put(&cmd, ")\nset offsets graph 0.04, graph 0.04, 0, 0\n");
     } else {
         put(&cmd, "set xlabel \"shape (m x n x k)\"\nset xtics rotate by -40\n"

@@ -29,6 +29,7 @@
 
 #include "bench.h"
 #include "pgemm_bench.h"
+#include "pgemm_tune.h"
 
 static const char *layout_name(pgemm_layout l) { return l == PGEMM_ROW_MAJOR ? "row" : "col"; }
 
@@ -149,12 +150,28 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
 
 /* ------------------------------------------------------------- main */
 
-static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size_t *nk)
+/* Whether variant i runs on fp16 tiles: it competes for FP16_MIXED calls. */
+static int is_fp16_variant(pgemm_context *ctx, size_t i)
+{
+    size_t idx[PGEMM_MAX_VARIANTS];
+    size_t n = pgemm_candidates(ctx, PGEMM_PRECISION_FP16_MIXED, idx, PGEMM_MAX_VARIANTS);
+    for (size_t c = 0; c < n; c++)
+        if (idx[c] == i) return 1;
+    return 0;
+}
+
+/* The variants to force: "all" (at FP32, every one but the fp16 ones),
+ * "none", or a list; an fp16 variant at FP32 is refused before anything
+ * runs. */
+static int select_kernels(pgemm_context *ctx, const char *list, pgemm_precision precision,
+                          kernel *ks, size_t *nk)
 {
     size_t nv = pgemm_variant_count(ctx);
+    int fp32 = precision == PGEMM_PRECISION_FP32;
     *nk = 0;
     if (!list || !strcmp(list, "all")) {
         for (size_t i = 0; i < nv && *nk < MAX_KERNELS - 2; i++) {
+            if (fp32 && is_fp16_variant(ctx, i)) continue;
             ks[*nk].kind = KIND_VARIANT;
             snprintf(ks[*nk].name, sizeof ks[*nk].name, "%s", pgemm_variant_name(ctx, i));
             ks[(*nk)++].best_gflops = 0;
@@ -176,6 +193,11 @@ static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size
             ok = 0;
             break;
         }
+        if (fp32 && is_fp16_variant(ctx, i)) {
+            fprintf(stderr, "pgemm bench: %s runs on fp16 tiles: add --precision fp16\n", tok);
+            ok = 0;
+            break;
+        }
         if (*nk >= MAX_KERNELS - 2) break;
         ks[*nk].kind = KIND_VARIANT;
         snprintf(ks[*nk].name, sizeof ks[*nk].name, "%s", tok);
@@ -185,17 +207,22 @@ static int select_kernels(pgemm_context *ctx, const char *list, kernel *ks, size
     return ok;
 }
 
+/* csv's name ending .png instead of .csv (or with .png added). */
+static const char *png_beside(const char *csv, char *buf, size_t cap)
+{
+    size_t len = strlen(csv);
+    if (len > 4 && !strcmp(csv + len - 4, ".csv")) len -= 4;
+    if (len + 5 > cap) return NULL;
+    snprintf(buf, cap, "%.*s.png", (int)len, csv);
+    return buf;
+}
+
 /* Where the picture goes: --plot, else beside --csv's file, else none. */
 static const char *plot_path(const bench_args *a, char *buf, size_t cap)
 {
     if (a->no_plot) return NULL;
     if (a->plot) return a->plot;
-    if (!a->common.csv) return NULL;
-    size_t len = strlen(a->common.csv);
-    if (len > 4 && !strcmp(a->common.csv + len - 4, ".csv")) len -= 4;
-    if (len + 5 > cap) return NULL;
-    snprintf(buf, cap, "%.*s.png", (int)len, a->common.csv);
-    return buf;
+    return a->common.csv ? png_beside(a->common.csv, buf, cap) : NULL;
 }
 
 int pgemm_bench_main(int argc, char **argv)
@@ -203,6 +230,17 @@ int pgemm_bench_main(int argc, char **argv)
     static bench_args args; /* large: static */
     bench_defaults(&args);
     if (!parse_args(argc, argv, &args)) return 2;
+    if (args.replot) {
+        char buf[4096], why[PGEMM_REASON_LEN];
+        const char *png = args.plot ? args.plot : png_beside(args.replot, buf, sizeof buf);
+        if (!png || !bench_replot(args.replot, png, why, sizeof why)) {
+            fprintf(stderr, "pgemm bench: --replot %s: %s\n", args.replot,
+                    png ? why : "the picture's name is too long");
+            return 1;
+        }
+        printf("plot      %s\n", png);
+        return 0;
+    }
 
     pgemm_context *ctx = NULL;
     pgemm_status st = pgemm_context_create(NULL, &ctx);
@@ -225,7 +263,8 @@ int pgemm_bench_main(int argc, char **argv)
 
     static kernel ks[MAX_KERNELS];
     size_t nk;
-    if (!select_kernels(ctx, args.variants, ks, &nk)) {
+    if (pgemm_set_precision(ctx, args.precision) != PGEMM_SUCCESS ||
+        !select_kernels(ctx, args.variants, args.precision, ks, &nk)) {
         pgemm_context_destroy(ctx);
         return 2;
     }
@@ -272,6 +311,12 @@ int pgemm_bench_main(int argc, char **argv)
     }
     char tn[3];
     bench_trans_text(args.common.ta, args.common.tb, tn);
+    printf("precision %s\n", args.precision == PGEMM_PRECISION_FP32 ? "fp32"
+                             : info.has_fp16_tiles ? "fp16 (FP16_MIXED: fp16 tiles, fp32 "
+                                                     "accumulation; checked against the "
+                                                     "fp16-rounded inputs' reference)"
+                                                   : "fp16 asked for; this device has no "
+                                                     "fp16 tiles and runs fp32");
     printf("method    %s-major %s, alpha %g beta %g, inputs uniform in [-1,1); per kernel: one "
            "checked\n          untimed call (%zu sampled entries vs fp64), warm-up groups, then "
            "%zu timed\n          samples of >= %.3g s each (calls grouped; %s); median "
@@ -422,7 +467,15 @@ int pgemm_bench_main(int argc, char **argv)
     char png_buf[4096], why[PGEMM_REASON_LEN];
     const char *png = plot_path(&args, png_buf, sizeof png_buf);
     if (png) {
-        if (bench_plot_sweep(png, &info, &args, ks, nk, plotted, why, sizeof why)) {
+        char title[1024];
+        bench_plot_title(title, sizeof title, info.device, info.backend_name, info.platform,
+                         args.layout, args.common.ta, args.common.tb);
+        size_t used = strlen(title);
+        snprintf(title + used, sizeof title - used, ", alpha %g beta %g%s",
+                 (double)args.common.alpha, (double)args.common.beta,
+                 args.precision == PGEMM_PRECISION_FP32 ? "" : ", fp16-mixed");
+        if (bench_plot_sweep(png, title, args.common.shapes, args.common.nshapes, ks, nk, plotted,
+                             why, sizeof why)) {
             printf("plot      %s\n", png);
         } else {
             /* Asked for by name, a missing picture fails the run. */

@@ -4,11 +4,18 @@
 # a small sweep writes its table, a CSV row per (shape, kernel) with every
 # kernel checked and timed, and the PNG beside the CSV; --plot names another
 # picture; a picture asked for where it cannot be written fails the run with
-# the reason, and --no-plot draws none.
+# the reason, and --no-plot draws none; --replot draws a CSV again and
+# refuses a file that is not one of pgemm bench's.
 #
-#   bench_plot.sh PGEMM_BINARY
+# With FP16_STUB_DIR (the fp16 CPU stub plugin's folder), on that stub:
+# the default fp32 sweep forces no fp16 variant, --precision fp16 forces
+# them too and checks them against the fp16-rounded inputs' reference, and
+# an fp16 variant named at fp32 is refused before anything runs.
+#
+#   bench_plot.sh PGEMM_BINARY [FP16_STUB_DIR]
 set -u
 pgemm=$1
+stub=${2:-}
 work=$(mktemp -d /tmp/pgemm-bench-plot.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failed=0
@@ -40,6 +47,32 @@ grep -q "pgemm bench: cannot plot: " "$work/err3.txt" || fail "no reason: $(cat 
 "$pgemm" bench --sizes 16 "${quick[@]}" --csv "$work/quiet.csv" --no-plot > /dev/null 2>&1 ||
   fail "the --no-plot run exits $?"
 [ ! -e "$work/quiet.png" ] || fail "--no-plot drew a picture"
+
+# A sweep drawn again from its CSV, as from another machine's run.
+"$pgemm" bench --replot "$work/sweep.csv" --plot "$work/again.png" > "$work/out5.txt" 2>&1 ||
+  fail "--replot exits $?: $(cat "$work/out5.txt")"
+is_png "$work/again.png" || fail "again.png is not a PNG"
+echo "m,n,k" > "$work/other.csv"
+"$pgemm" bench --replot "$work/other.csv" > /dev/null 2> "$work/err6.txt"
+rc=$?
+[ $rc = 1 ] || fail "--replot of another CSV exits $rc, expected 1"
+grep -q "not a CSV of pgemm bench" "$work/err6.txt" || fail "no reason: $(cat "$work/err6.txt")"
+
+if [ -n "$stub" ]; then
+  on_stub() { PGEMM_BACKEND=hip PGEMM_PLUGIN_DIR=$stub PGEMM_OPENCL_PLATFORM= "$pgemm" "$@"; }
+  on_stub bench --sizes 16,40 --repeat 1 --min-time 0.001 --csv "$work/s32.csv" --no-plot \
+    > "$work/s32.txt" 2>&1 || fail "the fp32 sweep on the stub exits $?"
+  ! grep -q '"h16' "$work/s32.csv" || fail "the fp32 sweep forced an fp16 variant"
+  on_stub bench --sizes 16,40 --repeat 1 --min-time 0.001 --precision fp16 \
+    --csv "$work/s16.csv" --no-plot > "$work/s16.txt" 2>&1 || fail "the fp16 sweep exits $?"
+  n16=$(grep -c '"h16stub[a-z_]*",variant,"h16stub[a-z_]*",ok,' "$work/s16.csv")
+  [ "$n16" = 4 ] || fail "$n16 fp16 variant rows measured and checked, expected 4"
+  on_stub bench --sizes 16 --variants h16stub > /dev/null 2> "$work/s.err"
+  rc=$?
+  [ $rc = 2 ] || fail "an fp16 variant at fp32 exits $rc, expected 2"
+  grep -q "h16stub runs on fp16 tiles: add --precision fp16" "$work/s.err" ||
+    fail "no reason: $(cat "$work/s.err")"
+fi
 
 echo "bench_plot: $([ $failed = 0 ] && echo PASS || echo "FAIL ($failed)")"
 [ $failed = 0 ]
