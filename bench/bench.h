@@ -114,6 +114,7 @@ typedef struct problem {
     pgemm_layout layout;
     pgemm_transpose ta, tb;
     float alpha, beta;
+    int fp16; /* run under FP16_MIXED (--precision fp16) */
     float *a, *b, *c0, *c;
     /* check sample */
     size_t nsample;

@@ -317,6 +317,7 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
     p->tb = args->common.tb;
     p->alpha = args->common.alpha;
     p->beta = args->common.beta;
+    p->fp16 = args->precision == PGEMM_PRECISION_FP16_MIXED;
     size_t ar = p->ta == PGEMM_TRANS ? p->k : p->m, ac = p->ta == PGEMM_TRANS ? p->m : p->k;
     size_t br = p->tb == PGEMM_TRANS ? p->n : p->k, bc = p->tb == PGEMM_TRANS ? p->k : p->n;
     p->lda = stored_ld(p->layout, ar, ac, args->common.pad);

@@ -23,7 +23,9 @@ enum {
     COL_RAN,
     COL_STATUS,
     COL_GFLOPS,
-    COL_USED
+    COL_USED,
+    COL_PRECISION = 20, /* the last column; files written before it lack it */
+    COL_MAX
 };
 static const char header_start[] = "platform,device,layout,trans,m,n,k,kernel,kind,variant_run,"
                                    "status,gflops,";
@@ -76,7 +78,7 @@ int bench_replot(const char *csv, const char *png, char *why, size_t cap)
     size_t nshapes = 0, nk = 0, rows = 0, lineno = 1;
     char line[8192], device[PGEMM_NAME_LEN] = "", platform[PGEMM_NAME_LEN] = "", layout[8] = "",
                      trans[8] = "";
-    int ok = 0;
+    int ok = 0, fp16 = 0;
     if (!fgets(line, sizeof line, f) || strncmp(line, header_start, sizeof header_start - 1)) {
         snprintf(why, cap, "not a CSV of pgemm bench (its first line is not \"%.*s...\")",
                  (int)(sizeof header_start - 2), header_start);
@@ -85,8 +87,9 @@ int bench_replot(const char *csv, const char *png, char *why, size_t cap)
     memset(gflops, 0, sizeof gflops);
     while (fgets(line, sizeof line, f)) {
         lineno++;
-        char *c[COL_USED];
-        if (split(line, c, COL_USED) != COL_USED) {
+        char *c[COL_MAX];
+        int nf = split(line, c, COL_MAX);
+        if (nf < COL_USED) {
             snprintf(why, cap, "line %zu: not a row of pgemm bench", lineno);
             goto done;
         }
@@ -101,6 +104,7 @@ int bench_replot(const char *csv, const char *png, char *why, size_t cap)
             snprintf(platform, sizeof platform, "%s", c[COL_PLATFORM]);
             snprintf(layout, sizeof layout, "%s", c[COL_LAYOUT]);
             snprintf(trans, sizeof trans, "%s", c[COL_TRANS]);
+            fp16 = nf > COL_PRECISION && !strncmp(c[COL_PRECISION], "fp16", 4);
         }
         size_t s = 0, i = 0;
         while (s < nshapes && (shapes[s].m != sh.m || shapes[s].n != sh.n || shapes[s].k != sh.k))
@@ -136,6 +140,10 @@ int bench_replot(const char *csv, const char *png, char *why, size_t cap)
     pgemm_transpose tb = trans[0] && trans[1] == 'T' ? PGEMM_TRANS : PGEMM_NO_TRANS;
     bench_plot_title(title, sizeof title, device, "", platform,
                      strcmp(layout, "row") ? PGEMM_COL_MAJOR : PGEMM_ROW_MAJOR, ta, tb);
+    if (fp16) {
+        size_t used = strlen(title);
+        snprintf(title + used, sizeof title - used, ", fp16-mixed");
+    }
     ok = bench_plot_sweep(png, title, shapes, nshapes, ks, nk, gflops, why, cap);
 done:
     fclose(f);

@@ -143,7 +143,7 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
         bench_csv_field(f, r->note);
         fputc(',', f);
         bench_csv_field(f, r->why);
-        fputc('\n', f);
+        fprintf(f, ",%s\n", p->fp16 ? "fp16" : "fp32");
     }
     fflush(f);
 }
@@ -343,7 +343,7 @@ int pgemm_bench_main(int argc, char **argv)
         }
         fprintf(csv, "platform,device,layout,trans,m,n,k,kernel,kind,variant_run,status,gflops,"
                      "median_s,min_s,first_call_s,samples,calls_per_sample,ratio_clblast,note,"
-                     "choice_why\n");
+                     "choice_why,precision\n");
     }
 
     static summary_row sums[MAX_SHAPES];
