@@ -60,7 +60,7 @@ static void defaults(vs_args *a)
     a->rotate = 1;
 }
 
-/* pgemm_vs_cublas's own options, beside the shared ones of bench_args.c. */
+/* pgemm_vs_cublas's own options, beside the shared ones of tools/bench/bench_args.c. */
 typedef struct vs_cli {
     vs_args *a;
     int quick;
