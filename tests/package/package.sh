@@ -62,8 +62,8 @@ runpath=$(readelf -d "$moved/bin/pgemm" | sed -n 's/.*R\(UN\)\?PATH.*\[\(.*\)\]/
 [[ $runpath == "\$ORIGIN/../$libdir" ]] || fail "bin/pgemm RUNPATH is '$runpath'"
 "$moved/bin/consumer" || fail "the installed consumer, moved"
 if command -v man > /dev/null; then
-    MANPATH=$moved/share/man man -P cat pgemm 2>/dev/null | grep -q "pgemm bench" ||
-        fail "man pgemm does not show the installed page"
+    page=$(MANPATH=$moved/share/man man -P cat pgemm 2>/dev/null || true)
+    grep -q "pgemm bench" <<<"$page" || fail "man pgemm does not show the installed page"
 fi
 
 info=$(PGEMM_LOG=2 "$moved/bin/pgemm" info 2>&1) || { echo "$info"; fail "moved bin/pgemm info"; }
@@ -80,8 +80,10 @@ cmake -S "$consumer" -B "$scratch/pkg" -G Ninja -DCMAKE_PREFIX_PATH="$moved" \
     >"$scratch/pkg.log" 2>&1 || { cat "$scratch/pkg.log"; fail "find_package"; }
 cmake --build "$scratch/pkg" >>"$scratch/pkg.log" 2>&1 ||
     { cat "$scratch/pkg.log"; fail "building against the package"; }
-ldd "$scratch/pkg/consumer" | grep -q "$moved/$libdir/libpgemm.so.0" ||
-    { ldd "$scratch/pkg/consumer"; fail "the find_package consumer does not use the moved libpgemm"; }
+# (ldd's output is kept first: grep -q ending the pipe early would fail it under pipefail)
+linked=$(ldd "$scratch/pkg/consumer")
+grep -qF "$moved/$libdir/libpgemm.so.0" <<<"$linked" ||
+    { echo "$linked"; fail "the find_package consumer does not use the moved libpgemm"; }
 "$scratch/pkg/consumer" || fail "the find_package consumer"
 
 echo "== pkg-config against the moved prefix"
