@@ -87,6 +87,7 @@ grep -qF "$moved/$libdir/libpgemm.so.0" <<<"$linked" ||
 "$scratch/pkg/consumer" || fail "the find_package consumer"
 
 echo "== pkg-config against the moved prefix"
+command -v pkg-config > /dev/null || fail "no pkg-config (Debian: pkgconf)"
 flags=$(PKG_CONFIG_PATH=$moved/$libdir/pkgconfig pkg-config --cflags --libs pgemm)
 # shellcheck disable=SC2086
 cc -std=c11 -o "$scratch/pc-consumer" "$consumer/consumer.c" $flags -lm \
