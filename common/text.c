@@ -3,7 +3,9 @@
 #include "common/text.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 char *pgemm_text_format(char *dst, size_t cap, const char *fmt, ...)
@@ -82,4 +84,31 @@ char *pgemm_text_slug(char *dst, size_t cap, const char *src)
     if (w > 0 && dst[w - 1] == '-') w--;
     dst[w] = '\0';
     return dst;
+}
+
+void pgemm_textbuf_put(pgemm_textbuf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap * 2 + (size_t)n + 1;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
 }

@@ -38,6 +38,19 @@ char *pgemm_text_slug(char *dst, size_t cap, const char *src);
 /* Case-insensitive substring test (ASCII). */
 int pgemm_text_icontains(const char *haystack, const char *needle);
 
+/* Text that grows as it is written: start from {0} (or a malloc'd p of
+ * capacity cap); after any failed allocation oom is set, further writes are
+ * dropped, and p stays the caller's to free. */
+typedef struct pgemm_textbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} pgemm_textbuf;
+
+/* Appends formatted text to b. */
+void pgemm_textbuf_put(pgemm_textbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* FNV-1a, 64 bit: cache keys and checksums (not cryptographic). */
 uint64_t pgemm_fnv1a64(const void *data, size_t len, uint64_t seed);
 #define PGEMM_FNV_SEED 0xcbf29ce484222325ull

@@ -38,7 +38,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,57 +63,23 @@ void pgemm_kernel_set_hash(const pgemm_variant_desc *const *variants, size_t cou
 
 /* ---------------------------------------------------------------- write */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap * 2 + (size_t)n + 1;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
-static void put_tree(sbuf *b, const pgemm_tree_node *t, size_t at)
+static void put_tree(pgemm_textbuf *b, const pgemm_tree_node *t, size_t at)
 {
     if (t[at].feature < 0) {
-        put(b, " l %.9g", t[at].value);
+        pgemm_textbuf_put(b, " l %.9g", t[at].value);
         return;
     }
-    put(b, " s %d %.9g", t[at].feature, t[at].threshold);
+    pgemm_textbuf_put(b, " s %d %.9g", t[at].feature, t[at].threshold);
     put_tree(b, t, (size_t)t[at].left);
     put_tree(b, t, (size_t)t[at].right);
 }
 
-static void put_trees(sbuf *b, const pgemm_ensemble *e, size_t trees)
+static void put_trees(pgemm_textbuf *b, const pgemm_ensemble *e, size_t trees)
 {
     for (size_t t = 0; t < trees; t++) {
-        put(b, "tree");
+        pgemm_textbuf_put(b, "tree");
         put_tree(b, e->node + t * e->nodes, 0);
-        put(b, "\n");
+        pgemm_textbuf_put(b, "\n");
     }
 }
 
@@ -147,42 +112,42 @@ int pgemm_model_save(const pgemm_model *m, const char *path, pgemm_err *err)
         pgemm_err_set(err, "%s: not saved: %s", path, why);
         return -1;
     }
-    sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
+    pgemm_textbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
     if (!b.p) {
         pgemm_err_set(err, "out of memory");
         return -1;
     }
-    put(&b, "pgemm-model %d\n", PGEMM_MODEL_VERSION);
-    put(&b, "backend %s\ndevice %s\ndriver %s\nprecision %s\narch %s\ncompute_units %u\n",
+    pgemm_textbuf_put(&b, "pgemm-model %d\n", PGEMM_MODEL_VERSION);
+    pgemm_textbuf_put(&b, "backend %s\ndevice %s\ndriver %s\nprecision %s\narch %s\ncompute_units %u\n",
         m->key.backend, m->key.device, m->key.driver, m->key.precision,
         m->key.arch[0] ? m->key.arch : "-", m->key.compute_units);
-    put(&b, "kernel_set %s\nfeatures %d\nfamily %s\nknn_k %u\ntrained %s\n", m->key.kernel_set,
+    pgemm_textbuf_put(&b, "kernel_set %s\nfeatures %d\nfamily %s\nknn_k %u\ntrained %s\n", m->key.kernel_set,
         PGEMM_FEATURES, m->family == PGEMM_MODEL_KNN ? "knn" : "gbt", m->knn_k, m->trained);
-    put(&b, "mean");
-    for (int j = 0; j < PGEMM_FEATURES; j++) put(&b, " %.9g", m->mean[j]);
-    put(&b, "\nscale");
-    for (int j = 0; j < PGEMM_FEATURES; j++) put(&b, " %.9g", m->scale[j]);
-    put(&b, "\nlevel trees %zu nodes %zu base %.9g\n", m->level.trees, m->level.nodes,
+    pgemm_textbuf_put(&b, "mean");
+    for (int j = 0; j < PGEMM_FEATURES; j++) pgemm_textbuf_put(&b, " %.9g", m->mean[j]);
+    pgemm_textbuf_put(&b, "\nscale");
+    for (int j = 0; j < PGEMM_FEATURES; j++) pgemm_textbuf_put(&b, " %.9g", m->scale[j]);
+    pgemm_textbuf_put(&b, "\nlevel trees %zu nodes %zu base %.9g\n", m->level.trees, m->level.nodes,
         m->level.base);
     put_trees(&b, &m->level, m->level.trees);
-    put(&b, "variants %zu\n", m->variant_count);
+    pgemm_textbuf_put(&b, "variants %zu\n", m->variant_count);
     for (size_t v = 0; v < m->variant_count; v++) {
         const pgemm_variant_model *vm = &m->variant[v];
         size_t trees = m->family == PGEMM_MODEL_GBT ? vm->gbt.trees : 0;
         size_t points = m->family == PGEMM_MODEL_KNN ? vm->points : 0;
-        put(&b, "variant %s %u %u %u trees %zu nodes %zu base %.9g points %zu\n", vm->name,
+        pgemm_textbuf_put(&b, "variant %s %u %u %u trees %zu nodes %zu base %.9g points %zu\n", vm->name,
             vm->tile_m, vm->tile_n, vm->tile_k, trees, trees ? vm->gbt.nodes : 0, vm->gbt.base,
             points);
         put_trees(&b, &vm->gbt, trees);
         for (size_t p = 0; p < points; p++) {
-            put(&b, "point");
+            pgemm_textbuf_put(&b, "point");
             for (int j = 0; j < PGEMM_FEATURES; j++)
-                put(&b, " %.9g", vm->x[p * PGEMM_FEATURES + j]);
-            put(&b, " %.9g\n", vm->y[p]);
+                pgemm_textbuf_put(&b, " %.9g", vm->x[p * PGEMM_FEATURES + j]);
+            pgemm_textbuf_put(&b, " %.9g\n", vm->y[p]);
         }
     }
     if (!b.oom)
-        put(&b, "checksum %016" PRIx64 "\n", pgemm_fnv1a64(b.p, b.len, PGEMM_FNV_SEED));
+        pgemm_textbuf_put(&b, "checksum %016" PRIx64 "\n", pgemm_fnv1a64(b.p, b.len, PGEMM_FNV_SEED));
     if (b.oom) {
         free(b.p);
         pgemm_err_set(err, "out of memory");

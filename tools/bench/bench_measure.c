@@ -356,7 +356,7 @@ int problem_setup(problem *p, const bench_args *args, shape s, int *clblast_ok,
                                        p->ldc, &p->mag[q]);
         p->nsample++;
     }
-    if (args->precision == PGEMM_PRECISION_FP16_MIXED) {
+    if (p->fp16) {
         /* What fp16 tiles multiply: A and B rounded to fp16. */
         float *a16 = malloc(p->na * sizeof(float)), *b16 = malloc(p->nb * sizeof(float));
         p->want16 = malloc(ns * sizeof(double));

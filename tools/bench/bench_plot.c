@@ -2,64 +2,21 @@
 /* bench_plot.c: the PNG of a `pgemm bench` sweep: GFLOP/s against the size
  * (a square sweep, on a log axis) or the shape, one line per variant, pgemm's
  * choice and CLBlast (tools/common/plot.c draws it with gnuplot). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "common/text.h"
 #include "plot.h"
-
-/* text as it may stand in a gnuplot title: quotes and control characters as '?'. */
-static void title_text(char *dst, size_t cap, const char *src)
-{
-    size_t i = 0;
-    for (; src[i] && i + 1 < cap; i++) {
-        char one[2] = {src[i], '\0'};
-        dst[i] = pgemm_plot_text_ok(one) ? src[i] : '?';
-    }
-    dst[i] = '\0';
-}
-
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...)
-{
-    if (!t->p && t->cap) return; /* out of memory earlier */
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = (t->len + (size_t)n + 1) * 2;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            free(t->p);
-            t->p = NULL;
-            t->cap = 1;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
 
 void bench_plot_title(char *dst, size_t cap, const char *device, const char *backend,
                       const char *platform, pgemm_layout layout, pgemm_transpose ta,
                       pgemm_transpose tb)
 {
     char dev[2 * PGEMM_NAME_LEN], plat[2 * PGEMM_NAME_LEN], tn[3];
-    title_text(dev, sizeof dev, device);
-    title_text(plat, sizeof plat, platform);
+    pgemm_plot_text(dev, sizeof dev, device);
+    pgemm_plot_text(plat, sizeof plat, platform);
     bench_trans_text(ta, tb, tn);
     snprintf(dst, cap, "pgemm bench: %s (%s%s%s), %s-major %s", dev, backend, *backend ? ", " : "",
              plat, layout == PGEMM_ROW_MAJOR ? "row" : "col", tn);
@@ -71,36 +28,37 @@ int bench_plot_sweep(const char *png, const char *title, const shape *shapes, si
     int square = nshapes > 0;
     for (size_t s = 0; s < nshapes; s++)
         if (shapes[s].m != shapes[s].n || shapes[s].n != shapes[s].k) square = 0;
-    text table = {0}, cmd = {0};
+    pgemm_textbuf table = {0}, cmd = {0};
     for (size_t s = 0; s < nshapes; s++) {
         const shape *sh = &shapes[s];
-        put(&table, "%zu %zux%zux%zu", square ? sh->n : s + 1, sh->m, sh->n, sh->k);
+        pgemm_textbuf_put(&table, "%zu %zux%zux%zu", square ? sh->n : s + 1, sh->m, sh->n, sh->k);
         for (size_t i = 0; i < nk; i++) {
             double g = gflops[s * nk + i];
             if (g > 0)
-                put(&table, " %.6g", g);
+                pgemm_textbuf_put(&table, " %.6g", g);
             else
-                put(&table, " NaN");
+                pgemm_textbuf_put(&table, " NaN");
         }
-        put(&table, "\n");
+        pgemm_textbuf_put(&table, "\n");
     }
     char safe[512];
-    title_text(safe, sizeof safe, title);
-    put(&cmd,
+    pgemm_plot_text(safe, sizeof safe, title);
+    pgemm_textbuf_put(
+        &cmd,
         "set title \"%s\"\n"
         "set ylabel \"GFLOP/s\"\nset yrange [0:*]\nset grid\nset key outside right top\n",
         safe);
     if (square) {
         /* A log axis with its ticks at the measured sizes. */
-        put(&cmd, "set xlabel \"m = n = k\"\nset logscale x 2\nset xtics (");
+        pgemm_textbuf_put(&cmd, "set xlabel \"m = n = k\"\nset logscale x 2\nset xtics (");
         for (size_t s = 0; s < nshapes; s++)
-            put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", shapes[s].n, shapes[s].n);
-        put(&cmd, ")\nset offsets graph 0.04, graph 0.04, 0, 0\n");
+            pgemm_textbuf_put(&cmd, "%s\"%zu\" %zu", s ? ", " : "", shapes[s].n, shapes[s].n);
+        pgemm_textbuf_put(&cmd, ")\nset offsets graph 0.04, graph 0.04, 0, 0\n");
     } else {
-        put(&cmd, "set xlabel \"shape (m x n x k)\"\nset xtics rotate by -40\n"
-                  "set offsets 0.5, 0.5, 0, 0\n");
+        pgemm_textbuf_put(&cmd, "set xlabel \"shape (m x n x k)\"\nset xtics rotate by -40\n"
+                                "set offsets 0.5, 0.5, 0, 0\n");
     }
-    put(&cmd, "plot ");
+    pgemm_textbuf_put(&cmd, "plot ");
     for (size_t i = 0; i < nk; i++) {
         /* Variants: gnuplot's eight colours, then the same dashed, each
          * with a point of its own, so that no two lines look alike. */
@@ -113,16 +71,17 @@ int bench_plot_sweep(const char *png, const char *title, const shape *shapes, si
             snprintf(style, sizeof style, "lw 1.5 lc %zu dt %zu pt %zu ps 0.8", i % 8 + 1,
                      i / 8 % 3 + 1, i % 12 + 1);
         char name[PGEMM_NAME_LEN];
-        title_text(name, sizeof name, ks[i].name);
-        put(&cmd, "%sdata using 1:%zu%s with linespoints %s title \"%s\"", i ? ", \\\n     " : "",
-            i + 3, !square && i == 0 ? ":xtic(2)" : "", style, name);
+        pgemm_plot_text(name, sizeof name, ks[i].name);
+        pgemm_textbuf_put(&cmd, "%sdata using 1:%zu%s with linespoints %s title \"%s\"",
+                          i ? ", \\\n     " : "", i + 3, !square && i == 0 ? ":xtic(2)" : "", style,
+                          name);
     }
-    put(&cmd, "\n");
+    pgemm_textbuf_put(&cmd, "\n");
     int ok = 0;
-    if (!table.p || !cmd.p)
+    if (table.oom || cmd.oom)
         snprintf(why, cap, "out of memory");
     else
-        ok = pgemm_plot_png(png, table.p, cmd.p, why, cap);
+        ok = pgemm_plot_png(png, table.p ? table.p : "", cmd.p, why, cap);
     free(table.p);
     free(cmd.p);
     return ok;

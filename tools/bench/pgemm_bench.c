@@ -150,14 +150,15 @@ static void write_csv_rows(FILE *f, const pgemm_info *info, const problem *p, co
 
 /* ------------------------------------------------------------- main */
 
-/* Whether variant i runs on fp16 tiles: it competes for FP16_MIXED calls. */
-static int is_fp16_variant(pgemm_context *ctx, size_t i)
+/* fp16[i]: whether variant i runs on fp16 tiles (it competes for
+ * FP16_MIXED calls). */
+static void fp16_variants(pgemm_context *ctx, char fp16[PGEMM_MAX_VARIANTS])
 {
     size_t idx[PGEMM_MAX_VARIANTS];
     size_t n = pgemm_candidates(ctx, PGEMM_PRECISION_FP16_MIXED, idx, PGEMM_MAX_VARIANTS);
+    memset(fp16, 0, PGEMM_MAX_VARIANTS);
     for (size_t c = 0; c < n; c++)
-        if (idx[c] == i) return 1;
-    return 0;
+        if (idx[c] < PGEMM_MAX_VARIANTS) fp16[idx[c]] = 1;
 }
 
 /* The variants to force: "all" (at FP32, every one but the fp16 ones),
@@ -168,10 +169,12 @@ static int select_kernels(pgemm_context *ctx, const char *list, pgemm_precision 
 {
     size_t nv = pgemm_variant_count(ctx);
     int fp32 = precision == PGEMM_PRECISION_FP32;
+    char fp16[PGEMM_MAX_VARIANTS];
+    fp16_variants(ctx, fp16);
     *nk = 0;
     if (!list || !strcmp(list, "all")) {
         for (size_t i = 0; i < nv && *nk < MAX_KERNELS - 2; i++) {
-            if (fp32 && is_fp16_variant(ctx, i)) continue;
+            if (fp32 && fp16[i]) continue;
             ks[*nk].kind = KIND_VARIANT;
             snprintf(ks[*nk].name, sizeof ks[*nk].name, "%s", pgemm_variant_name(ctx, i));
             ks[(*nk)++].best_gflops = 0;
@@ -193,7 +196,7 @@ static int select_kernels(pgemm_context *ctx, const char *list, pgemm_precision 
             ok = 0;
             break;
         }
-        if (fp32 && is_fp16_variant(ctx, i)) {
+        if (fp32 && fp16[i]) {
             fprintf(stderr, "pgemm bench: %s runs on fp16 tiles: add --precision fp16\n", tok);
             ok = 0;
             break;

@@ -11,11 +11,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int char_ok(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f; }
+
 int pgemm_plot_text_ok(const char *text)
 {
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f) return 0;
+        if (!char_ok(*p)) return 0;
     return 1;
+}
+
+void pgemm_plot_text(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++) dst[i] = char_ok((unsigned char)src[i]) ? src[i] : '?';
+    if (cap) dst[i] = '\0';
 }
 
 static int write_file(const char *path, const char *a, const char *b)

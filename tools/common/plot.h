@@ -16,4 +16,7 @@ int pgemm_plot_png(const char *png, const char *table, const char *commands, cha
  * quote, backslash or control characters). */
 int pgemm_plot_text_ok(const char *text);
 
+/* src as it may stand there: each such character as '?'. */
+void pgemm_plot_text(char *dst, size_t cap, const char *src);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "plot.h"
 #include "tune.h"
 
@@ -23,34 +24,26 @@ int pgemm_tune_plot(const char *png, const char *device, const char *precision, 
     qsort(model->share, model->n, sizeof *model->share, cmp_double);
     qsort(heuristic->share, heuristic->n, sizeof *heuristic->share, cmp_double);
     size_t rows = model->n > heuristic->n ? model->n : heuristic->n;
-    size_t tcap = 64 * (rows + 1);
-    char *table = malloc(tcap), *cmd = malloc(4096);
-    if (!table || !cmd) {
-        free(table);
-        free(cmd);
-        snprintf(why, cap, "out of memory");
-        return 0;
-    }
-    size_t len = 0;
+    pgemm_textbuf table = {0};
     for (size_t i = 0; i < rows; i++) {
         const tune_shares *w[2] = {model, heuristic};
         for (int j = 0; j < 2; j++) {
             if (i < w[j]->n)
-                len += (size_t)snprintf(table + len, tcap - len, "%s%.6f %.6f", j ? " " : "",
-                                        (double)i / (double)w[j]->n, w[j]->share[i]);
+                pgemm_textbuf_put(&table, "%s%.6f %.6f", j ? " " : "", (double)i / (double)w[j]->n,
+                                  w[j]->share[i]);
             else
-                len += (size_t)snprintf(table + len, tcap - len, "%sNaN NaN", j ? " " : "");
+                pgemm_textbuf_put(&table, "%sNaN NaN", j ? " " : "");
         }
-        len += (size_t)snprintf(table + len, tcap - len, "\n");
+        pgemm_textbuf_put(&table, "\n");
     }
-    char dev[256];
-    size_t i = 0;
-    for (; device[i] && i + 1 < sizeof dev; i++) {
-        char one[2] = {device[i], '\0'};
-        dev[i] = pgemm_plot_text_ok(one) ? device[i] : '?';
+    if (table.oom) {
+        free(table.p);
+        snprintf(why, cap, "out of memory");
+        return 0;
     }
-    dev[i] = '\0';
-    snprintf(cmd, 4096,
+    char dev[256], cmd[4096];
+    pgemm_plot_text(dev, sizeof dev, device);
+    snprintf(cmd, sizeof cmd,
              "set title \"pgemm tune --evaluate: %s, %s: each held-out shape's pick, as a share "
              "of the best variant\"\n"
              "set xlabel \"fraction of the held-out shapes (sorted by the share)\"\n"
@@ -63,8 +56,7 @@ int pgemm_tune_plot(const char *png, const char *device, const char *precision, 
              "title \"heuristic: geomean %.3f, worst %.3f\"\n",
              dev, precision, model->geomean, model->n ? model->share[0] : 0.0, heuristic->geomean,
              heuristic->n ? heuristic->share[0] : 0.0);
-    int ok = pgemm_plot_png(png, table, cmd, why, cap);
-    free(table);
-    free(cmd);
+    int ok = pgemm_plot_png(png, table.p ? table.p : "", cmd, why, cap);
+    free(table.p);
     return ok;
 }
