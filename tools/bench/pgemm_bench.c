@@ -30,6 +30,7 @@
 #include "bench.h"
 #include "pgemm_bench.h"
 #include "pgemm_tune.h"
+#include "plot.h"
 
 static const char *layout_name(pgemm_layout l) { return l == PGEMM_ROW_MAJOR ? "row" : "col"; }
 
@@ -210,22 +211,12 @@ static int select_kernels(pgemm_context *ctx, const char *list, pgemm_precision 
     return ok;
 }
 
-/* csv's name ending .png instead of .csv (or with .png added). */
-static const char *png_beside(const char *csv, char *buf, size_t cap)
-{
-    size_t len = strlen(csv);
-    if (len > 4 && !strcmp(csv + len - 4, ".csv")) len -= 4;
-    if (len + 5 > cap) return NULL;
-    snprintf(buf, cap, "%.*s.png", (int)len, csv);
-    return buf;
-}
-
 /* Where the picture goes: --plot, else beside --csv's file, else none. */
 static const char *plot_path(const bench_args *a, char *buf, size_t cap)
 {
     if (a->no_plot) return NULL;
     if (a->plot) return a->plot;
-    return a->common.csv ? png_beside(a->common.csv, buf, cap) : NULL;
+    return a->common.csv ? pgemm_plot_png_beside(a->common.csv, buf, cap) : NULL;
 }
 
 int pgemm_bench_main(int argc, char **argv)
@@ -235,7 +226,7 @@ int pgemm_bench_main(int argc, char **argv)
     if (!parse_args(argc, argv, &args)) return 2;
     if (args.replot) {
         char buf[4096], why[PGEMM_REASON_LEN];
-        const char *png = args.plot ? args.plot : png_beside(args.replot, buf, sizeof buf);
+        const char *png = args.plot ? args.plot : pgemm_plot_png_beside(args.replot, buf, sizeof buf);
         if (!png || !bench_replot(args.replot, png, why, sizeof why)) {
             fprintf(stderr, "pgemm bench: --replot %s: %s\n", args.replot,
                     png ? why : "the picture's name is too long");

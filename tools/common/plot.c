@@ -11,6 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+const char *pgemm_plot_png_beside(const char *csv, char *buf, size_t cap)
+{
+    size_t len = strlen(csv);
+    if (len > 4 && !strcmp(csv + len - 4, ".csv")) len -= 4;
+    if (len + 5 > cap) return NULL;
+    snprintf(buf, cap, "%.*s.png", (int)len, csv);
+    return buf;
+}
+
 static int char_ok(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f; }
 
 int pgemm_plot_text_ok(const char *text)

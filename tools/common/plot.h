@@ -12,6 +12,10 @@
  * the reason in why (no gnuplot: the package to install). */
 int pgemm_plot_png(const char *png, const char *table, const char *commands, char *why, size_t cap);
 
+/* The picture's name beside a CSV: csv's name ending .png instead of .csv
+ * (or with .png added). Returns buf, or NULL when it does not fit. */
+const char *pgemm_plot_png_beside(const char *csv, char *buf, size_t cap);
+
 /* Whether text can stand inside a gnuplot string in double quotes (no
  * quote, backslash or control characters). */
 int pgemm_plot_text_ok(const char *text);

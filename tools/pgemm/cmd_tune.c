@@ -21,6 +21,7 @@
 #include "common/text.h"
 #include "parse.h"
 #include "pgemm_tune.h"
+#include "plot.h"
 #include "sizes.h"
 #include "tool.h"
 #include "tune.h"
@@ -559,8 +560,8 @@ static int evaluate(tune_bench *tb, pgemm_precision p, const pgemm_info *info,
         print_regret("model:", &rm);
         print_regret("heuristic:", &rh);
         /* The picture beside the CSV; without gnuplot, the reason instead. */
-        char png[4900], why[PGEMM_REASON_LEN];
-        snprintf(png, sizeof png, "%.*s.png", (int)(strlen(eval_csv) - strlen(".csv")), eval_csv);
+        char png_buf[4900], why[PGEMM_REASON_LEN]; /* eval_csv (< 4800) always fits */
+        const char *png = pgemm_plot_png_beside(eval_csv, png_buf, sizeof png_buf);
         tune_shares sm = {shares, rm.shapes, rm.geomean};
         tune_shares sh = {shares + all.n + 1, rh.shapes, rh.geomean};
         if (pgemm_tune_plot(png, info->device, p == PGEMM_PRECISION_FP16_MIXED ? "fp16" : "fp32",
