@@ -37,7 +37,7 @@ int pgemm_cmd_info(int argc, char **argv)
     pgemm_describe_system(text, sizeof text, NULL);
     printf("backends:\n%s\n", text);
     if (st != PGEMM_SUCCESS) {
-        fprintf(stderr, "pgemm: no context: %s: %s\n", pgemm_status_string(st), why);
+        pgemm_tool_no_context(st, why);
         return PGEMM_TOOL_FAILURE;
     }
     pgemm_info info;

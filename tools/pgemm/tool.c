@@ -72,13 +72,17 @@ int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const
     return 1;
 }
 
+void pgemm_tool_no_context(pgemm_status st, const char *why)
+{
+    fprintf(stderr, "pgemm: no context: %s: %s\n", pgemm_status_string(st), why);
+}
+
 pgemm_context *pgemm_tool_open(const pgemm_options *opts)
 {
     pgemm_context *ctx = NULL;
     pgemm_status st = pgemm_context_create(opts, &ctx);
     if (st != PGEMM_SUCCESS) {
-        fprintf(stderr, "pgemm: no context: %s: %s\n", pgemm_status_string(st),
-                pgemm_last_error(NULL));
+        pgemm_tool_no_context(st, pgemm_last_error(NULL));
         return NULL;
     }
     return ctx;

@@ -38,5 +38,7 @@ int pgemm_tool_shape_arg(const char *cmd, const char *a, int *pos, size_t *const
 
 /* Creates a context, printing the reason on failure. */
 pgemm_context *pgemm_tool_open(const pgemm_options *opts);
+/* The line a command prints when no context could be made. */
+void pgemm_tool_no_context(pgemm_status st, const char *why);
 
 #endif
