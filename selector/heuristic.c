@@ -36,12 +36,12 @@
  * weighted 0.6 to 0.4, of its whole tiles and its whole work-items: a
  * masked lane past the edge costs, but less than a full one) over a rate
  * acc / (acc + 24), acc = thread_m * thread_n, that saturates; and a small
- * problem (fewer than 2^19 flops, or k = 1) runs the direct kernel, whose
- * launch and local memory cost least. These four constants were fitted to
- * every llvmpipe set measured (2-core Xeon, 2026-12-03, 303 shapes in five
- * sets, one pass each; bench/results/2026-12-03-rusticl-heuristic/): 0.961 /
- * 0.610 (geomean / worst share of the best) on all of them, and 0.956 pooled
- * (worst 0.478) when each set is scored by constants fitted to the others.
+ * problem (fewer than 2^19 flops, 2^20 where m or n is at most 8, or k = 1)
+ * runs the direct kernel, whose launch and local memory cost least. These
+ * five constants were fitted to every llvmpipe set measured (2-core Xeon,
+ * 2026-12-03, 296 shapes in five sets, one pass each;
+ * bench/results/2026-12-03-rusticl-heuristic/): 0.964 / 0.610 (geomean /
+ * worst share of the best) on all of them.
  *
  * The constants were fitted once, to the training sets of four devices'
  * tunes (H100 NVIDIA OpenCL, H100 HIP fp32 and fp16, PoCL on an EPYC), and
@@ -64,8 +64,21 @@ static const double k_cpu_slots = 1.5, k_r0 = 33.0, k_direct_reuse = 3.4, k_barr
  * its peak, and the products below which the direct kernel wins. */
 static const double k_lane_pad = 0.6, k_lane_acc = 24.0, k_lane_small_flops = 524288.0;
 static const size_t k_lane_small_k = 2;
+/* SIMD lanes, a thin product (m or n at most k_lane_thin): the direct
+ * kernel wins up to more flops, k_lane_thin_flops. */
+static const size_t k_lane_thin = 8;
+static const double k_lane_thin_flops = 1048576.0;
 
 static double ceil_div(double a, double b) { return ceil(a / b); }
+
+static int lane_thin(const pgemm_shape *s) { return s->m <= k_lane_thin || s->n <= k_lane_thin; }
+
+/* Whether the direct kernel runs a product on SIMD lanes outright. */
+static int lane_direct(const pgemm_shape *s)
+{
+    return pgemm_shape_below(s, lane_thin(s) ? k_lane_thin_flops : k_lane_small_flops,
+                             k_lane_small_k);
+}
 
 double pgemm_heuristic_cost(const pgemm_variant_desc *v, const pgemm_shape *s,
                             const pgemm_info *dev, int fp16)
@@ -119,8 +132,7 @@ void pgemm_select_heuristic(const pgemm_variant_desc *const *variants, size_t co
 {
     out->variant = 0;
     int fp16 = pgemm_shape_wants_fp16(shape, device);
-    if (!fp16 && pgemm_shape_below(shape, k_lane_small_flops, k_lane_small_k) && device->device_is_cpu &&
-        !device->work_items_as_loops) {
+    if (!fp16 && lane_direct(shape) && device->device_is_cpu && !device->work_items_as_loops) {
         for (size_t i = 0; i < count; i++) {
             if (variants[i]->traits & PGEMM_TRAIT_SMALL_PROBLEMS) {
                 out->variant = i;
