@@ -358,21 +358,29 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
     const int c_vectors = (ldc & 3) == 0 && ((size_t)C & 15) == 0;
 #endif
     if (c_vectors && a_rows_full && b_cols_full) {
+        PGEMM_UNROLL
         for (int r = 0; r < TPM; r += 4) {
+            PGEMM_UNROLL
             for (int c = 0; c < TPN; c++) {
-                __global float4 *dst =
-                    (__global float4 *)(C + i0 + ROW_OF(r) + (j0 + COL_OF(c)) * ldc);
-                const float4 v =
+                const int i = i0 + ROW_OF(r), j = j0 + COL_OF(c);
+                __global float4 *dst = (__global float4 *)(C + i + j * ldc);
+                float4 v =
                     alpha * (float4)(acc[r][c], acc[r + 1][c], acc[r + 2][c], acc[r + 3][c]);
-                *dst = beta == 0.0f ? v : v + beta * *dst;
+                if (beta != 0.0f) v += beta * *dst;
+                PGEMM_ADD_BIAS4(v, i, j);
+                PGEMM_ACTIVATE(v, float4);
+                *dst = v;
             }
         }
         return;
     }
 #endif
+    /* The stores unroll (common.cl, PGEMM_UNROLL, says why). */
+    PGEMM_UNROLL
     for (int r = 0; r < TPM; r++) {
         const int i = i0 + ROW_OF(r);
         if (i >= M) continue;
+        PGEMM_UNROLL
         for (int c = 0; c < TPN; c++) {
             const int j = j0 + COL_OF(c);
             if (j < N) PGEMM_STORE(i, j, acc[r][c]);

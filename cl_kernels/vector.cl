@@ -61,12 +61,29 @@ void pgemm_gemm(PGEMM_KERNEL_ARGS)
         }
     }
 
+    /* The stores unroll (common.cl, PGEMM_UNROLL, says why). */
+    PGEMM_UNROLL
     for (int c = 0; c < TN; c++) {
         const int j = j0 + c;
         if (j >= N) break;
+        PGEMM_UNROLL
         for (int e = 0; e < VM; e++) {
             const int i = i0 + e;
-            if (i < M) PGEMM_STORE(i, j, LANE(acc[c], e));
+            if (i < M) PGEMM_STORE_SUM(i, j, LANE(acc[c], e));
         }
     }
+#if EPI_ACT
+    /* The activation, on what the loop above stored (this work-item's own
+     * writes, in cache): inside that loop it makes the loop too large to
+     * unroll, and a rolled loop indexes acc at run time, which keeps acc in
+     * scratch memory (Clover: 576 bytes per lane). This family runs on CPU
+     * drivers, where the second pass reads the cache. */
+    for (int c = 0; c < TN && j0 + c < N; c++)
+        for (int e = 0; e < VM && i0 + e < M; e++) {
+            __global float *dst = C + i0 + e + (j0 + c) * ldc;
+            float v = *dst;
+            PGEMM_ACTIVATE(v, float);
+            *dst = v;
+        }
+#endif
 }

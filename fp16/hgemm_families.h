@@ -9,6 +9,7 @@
 #define PGEMM_HGEMM_FAMILIES_H
 
 #include "batch_slices.h"
+#include "epilogue.h"
 #include "hgemm_rows.h"
 #include "hip_launch.h"
 #include "pgemm_hip_platform.h"
@@ -22,14 +23,15 @@ __device__ inline int pgemm_hgemm_chunk_offset(int r, int c)
     return (r * 4 + (c ^ ((r >> 1) & 3))) * 16;
 }
 
-/* C(row, col) = alpha * acc + beta * C(row, col), C column-major with g.ldc;
- * C is not read when beta == 0. The callers check row < m and col < n. */
-__device__ inline void pgemm_hgemm_put_c(const pgemm_hip_hgemm_args &g, float *c, int row, int col,
-                                         float acc)
+/* C(row, col) = epilogue(alpha * acc + beta * C(row, col)), C column-major
+ * with g.ldc and bias this product's (pgemm_hip_bias_of); C is not read when
+ * beta == 0. The callers check row < m and col < n. */
+__device__ inline void pgemm_hgemm_put_c(const pgemm_hip_hgemm_args &g, float *c, const float *bias,
+                                         int row, int col, float acc)
 {
     float *dst = c + row + (long long)col * g.ldc;
     const float v = g.alpha * acc;
-    *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v;
+    *dst = pgemm_hip_finish(g.epi, bias, row, col, g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v);
 }
 
 /* One per family of hip_variant_table.h, taking the row to run. */

@@ -142,6 +142,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int
     }
 
     float *c = g.c + batch * g.stride_c;
+    const float *bias = pgemm_hip_bias_of(g.epi, batch);
 #pragma unroll
     for (int j = 0; j < 4; j++) {
         const int col = n0 + tn * 4 + j;
@@ -149,7 +150,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             const int row = m0 + tm * 4 + i;
-            if (row < g.m) pgemm_hgemm_put_c(g, c, row, col, acc[i][j]);
+            if (row < g.m) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j]);
         }
     }
 }

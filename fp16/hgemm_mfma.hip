@@ -163,6 +163,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, in
     }
 
     float *c = g.c + batch * g.stride_c;
+    const float *bias = pgemm_hip_bias_of(g.epi, batch);
 #pragma unroll
     for (int i = 0; i < 2; i++)
 #pragma unroll
@@ -172,7 +173,7 @@ __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, in
 #pragma unroll
             for (int r = 0; r < 16; r++) {
                 const int row = m0 + wm * 64 + i * 32 + 8 * (r / 4) + 4 * khalf + r % 4;
-                if (row < g.m) pgemm_hgemm_put_c(g, c, row, col, acc[i][j][r]);
+                if (row < g.m) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j][r]);
             }
         }
 #else

@@ -173,6 +173,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
      * 32-byte sectors, straight from the registers; elsewhere COLS columns
      * of the tile at a time through the ring (store_c.h). */
     float *c = g.c + batch * g.stride_c;
+    const float *bias = pgemm_hip_bias_of(g.epi, batch);
     if (g.ldc % 8 == 0 && ((unsigned long long)c & 31u) == 0) {
         const int r0 = bm * BM + wm * C::WM + lane / 4;
         const int c0 = bn * BN + wn * C::WN + 2 * (lane % 4);
@@ -183,7 +184,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int row = r0 + i * 16 + (e >= 2 ? 8 : 0), col = c0 + j * 8 + (e & 1);
-                    if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, row, col, acc[i][j][e]);
+                    if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j][e]);
                 }
         return;
     }
@@ -203,7 +204,7 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
                         Stage::put(stage, row0 + i * 16 + (e >= 2 ? 8 : 0), col0 + j * 8 + (e & 1),
                                    acc[i][j][e]);
         __syncthreads();
-        Stage::template store<C::COLS, THREADS>(stage, g, c, bm * BM, bn * BN + part * C::COLS);
+        Stage::template store<C::COLS, THREADS>(stage, g, c, bias, bm * BM, bn * BN + part * C::COLS);
         __syncthreads();
     }
 }

@@ -160,6 +160,7 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
      * e >= 2), column 8 i + 2 (lane % 4) (+ 1 for odd e). */
     const int lane = (int)threadIdx.x % 32, warp = ((int)threadIdx.x / 32) % 4;
     float *c = g.c + batch * g.stride_c;
+    const float *bias = pgemm_hip_bias_of(g.epi, batch);
     const int row0 = bm * BM + wg * 64 + warp * 16 + lane / 4;
     const int col0 = bn * BN + 2 * (lane % 4);
 #pragma unroll
@@ -167,7 +168,7 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
 #pragma unroll
         for (int e = 0; e < 64; e++) {
             const int row = row0 + ((e & 2) ? 8 : 0), col = col0 + h * 128 + (e / 4) * 8 + (e & 1);
-            if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, row, col, acc[h][e]);
+            if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, bias, row, col, acc[h][e]);
         }
 #else
     __trap(); /* no wgmma on this target */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The mma.sync kernels' epilogue, C = alpha * acc + beta * C, through shared
+ * The mma.sync kernels' C store, C = epilogue(alpha * acc + beta * C), through shared
  * memory, for a C whose columns do not start on 32-byte sectors.
  *
  * An mma.sync accumulator fragment holds, per store instruction of a warp,
@@ -35,16 +35,17 @@ struct pgemm_c_stage {
     }
 
     /* All THREADS threads of the block: writes the stage's columns 0 ..
-     * cols - 1 to C at (row0, col0), inside m x n. Call between barriers. */
+     * cols - 1 to C at (row0, col0), inside m x n, through the epilogue
+     * (bias: this product's vector). Call between barriers. */
     template <int COLS, int THREADS>
     __device__ static void store(const float *stage, const pgemm_hip_hgemm_args &g, float *c,
-                                 int row0, int col0)
+                                 const float *bias, int row0, int col0)
     {
 #pragma unroll 4
         for (int q = (int)threadIdx.x; q < BM * COLS; q += THREADS) {
             const int col = q / BM, row = q % BM;
             const int i = row0 + row, j = col0 + col;
-            if (i < g.m && j < g.n) pgemm_hgemm_put_c(g, c, i, j, stage[col * LD + row]);
+            if (i < g.m && j < g.n) pgemm_hgemm_put_c(g, c, bias, i, j, stage[col * LD + row]);
         }
     }
 };

@@ -23,8 +23,18 @@ typedef enum pgemm_hip_sgemm_kernel {
 } pgemm_hip_sgemm_kernel;
 #undef PGEMM_HIP_SGEMM_ENUM
 
-/* Column-major C(m x n) = alpha op(A) op(B) + beta C, batch_count times.
- * beta == 0: C is not read. k == 0: C = beta C. */
+/* The epilogue (backend.h): activation (pgemm_activation: 0 none, 1 ReLU,
+ * 2 GELU tanh, 3 SiLU) and bias_kind (0 none, 1 bias[i] per row of the
+ * column-major C, 2 bias[j] per column); bias has the call's offset applied,
+ * and product z reads bias + z * stride_bias. */
+typedef struct pgemm_hip_epilogue {
+    int activation, bias_kind;
+    const float *bias;
+    long long stride_bias;
+} pgemm_hip_epilogue;
+
+/* Column-major C(m x n) = epilogue(alpha op(A) op(B) + beta C), batch_count
+ * times. beta == 0: C is not read. k == 0: C = epilogue(beta C). */
 typedef struct pgemm_hip_sgemm_args {
     int trans_a, trans_b;
     int m, n, k;
@@ -33,6 +43,7 @@ typedef struct pgemm_hip_sgemm_args {
     const float *b; long long ldb, stride_b;
     float *c; long long ldc, stride_c;
     int batch;
+    pgemm_hip_epilogue epi;
 } pgemm_hip_sgemm_args;
 
 int pgemm_hip_sgemm(pgemm_hip_sgemm_kernel kernel, const pgemm_hip_sgemm_args *args,
@@ -62,6 +73,7 @@ typedef struct pgemm_hip_hgemm_args {
     const void *b; long long stride_b;  /* packed op(B)^T, halves */
     float *c; long long ldc, stride_c;
     int batch;
+    pgemm_hip_epilogue epi; /* as for pgemm_hip_sgemm_args */
 } pgemm_hip_hgemm_args;
 
 int pgemm_hip_hgemm(pgemm_hip_hgemm_kernel kernel, const pgemm_hip_hgemm_args *args,

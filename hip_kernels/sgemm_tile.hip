@@ -28,6 +28,7 @@
  * so every shape, transpose, leading dimension and offset works.
  */
 #include "batch_slices.h"
+#include "epilogue.h"
 #include "hip_launch.h"
 #include "pgemm_hip_platform.h"
 
@@ -199,8 +200,9 @@ __global__ void PGEMM_LAUNCH_BOUNDS((BM / TM) * (BN / TN), 2) sgemm_tile(Launch 
         __syncthreads();
     }
 
-    /* C = alpha * acc + beta * C; beta == 0 never reads C. */
+    /* C = epilogue(alpha * acc + beta * C); beta == 0 never reads C. */
     float *c = g.c + batch * g.stride_c;
+    const float *bias = pgemm_hip_bias_of(g.epi, batch);
     const bool vec_c = L.vec_c && m_left >= BM && n_left >= BN;
 #pragma unroll
     for (int cj = 0; cj < TN; cj++) {
@@ -220,12 +222,15 @@ __global__ void PGEMM_LAUNCH_BOUNDS((BM / TM) * (BN / TN), 2) sgemm_tile(Launch 
                     v[0] = fmaf(g.beta, old.x, v[0]); v[1] = fmaf(g.beta, old.y, v[1]);
                     v[2] = fmaf(g.beta, old.z, v[2]); v[3] = fmaf(g.beta, old.w, v[3]);
                 }
+#pragma unroll
+                for (int e = 0; e < 4; e++) v[e] = pgemm_hip_finish(g.epi, bias, i + e, j, v[e]);
                 *dst = make_float4(v[0], v[1], v[2], v[3]);
             } else {
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     if (i + e >= g.m) break;
-                    col[i + e] = g.beta != 0.0f ? fmaf(g.beta, col[i + e], v[e]) : v[e];
+                    const float s = g.beta != 0.0f ? fmaf(g.beta, col[i + e], v[e]) : v[e];
+                    col[i + e] = pgemm_hip_finish(g.epi, bias, i + e, j, s);
                 }
             }
         }

@@ -254,6 +254,78 @@ PGEMM_API pgemm_status pgemm_gemm_strided_batched_ex(
     float beta, pgemm_buffer *c, size_t c_offset, size_t ldc, size_t stride_c,
     size_t batch_count);
 
+/* ------------------------------------------------------------- epilogues */
+
+/* The activation an epilogue applies to each element of C (docs/API.md,
+ * "Epilogues"; docs/PRECISION.md gives the accuracy). */
+typedef enum pgemm_activation {
+    PGEMM_ACTIVATION_NONE = 0,
+    PGEMM_ACTIVATION_RELU = 1,      /* x < 0 ? 0 : x (NaN stays NaN) */
+    PGEMM_ACTIVATION_GELU_TANH = 2, /* x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+    PGEMM_ACTIVATION_SILU = 3       /* x / (1 + exp(-x)) */
+} pgemm_activation;
+
+/* "none", "relu", "gelu_tanh", "silu" (NULL for an unknown value). */
+PGEMM_API const char *pgemm_activation_name(pgemm_activation activation);
+
+/* Which bias vector an epilogue adds, in the caller's terms (layout does not
+ * change its meaning): a value per row of C (m values, bias[i] added to row
+ * i) or per column (n values, bias[j] added to column j). */
+typedef enum pgemm_bias {
+    PGEMM_BIAS_NONE = 0,
+    PGEMM_BIAS_PER_ROW = 1,
+    PGEMM_BIAS_PER_COLUMN = 2
+} pgemm_bias;
+
+/* "none", "per_row", "per_column" (NULL for an unknown value). */
+PGEMM_API const char *pgemm_bias_name(pgemm_bias bias);
+
+/* What a GEMM does to each element of C before storing it:
+ *
+ *     C = act(alpha * op(A) * op(B) + beta * C + bias)
+ *
+ * computed in fp32 inside the GEMM kernel's own store (one pass over C).
+ * The bias vector is fp32, contiguous, in a buffer of the same context; in
+ * a strided batch, product z adds bias_offset + z * stride_bias onwards
+ * (stride_bias 0: one vector for every product). */
+typedef struct pgemm_epilogue {
+    pgemm_activation activation;
+    pgemm_bias bias;
+    const pgemm_buffer *bias_buffer; /* fp32; unused (may be NULL) with PGEMM_BIAS_NONE */
+    size_t bias_offset;              /* elements (floats) */
+    size_t stride_bias;              /* elements between the batch's vectors */
+} pgemm_epilogue;
+
+/* Fills *epilogue with nothing to do (no activation, no bias). */
+PGEMM_API void pgemm_epilogue_init(pgemm_epilogue *epilogue);
+
+/* pgemm_gemm_ex with an epilogue; epilogue NULL means none. The CBLAS rules
+ * of pgemm_sgemm_host hold for the sum (beta == 0 does not read C, k == 0
+ * or alpha == 0 does not read A and B), and the epilogue then applies to
+ * every element of the m x n window, also when k == 0 and beta == 1. */
+PGEMM_API pgemm_status pgemm_gemm_epilogue(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
+    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+    size_t lda, const pgemm_buffer *b, pgemm_datatype b_type, size_t b_offset, size_t ldb,
+    float beta, pgemm_buffer *c, size_t c_offset, size_t ldc, const pgemm_epilogue *epilogue);
+
+/* The strided batched form (see pgemm_gemm_strided_batched_ex). */
+PGEMM_API pgemm_status pgemm_gemm_strided_batched_epilogue(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
+    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+    size_t lda, size_t stride_a, const pgemm_buffer *b, pgemm_datatype b_type, size_t b_offset,
+    size_t ldb, size_t stride_b, float beta, pgemm_buffer *c, size_t c_offset, size_t ldc,
+    size_t stride_c, size_t batch_count, const pgemm_epilogue *epilogue);
+
+/* pgemm_sgemm_host with an epilogue whose bias vector is in host memory
+ * (m floats per row, n per column; NULL with PGEMM_BIAS_NONE). */
+PGEMM_API pgemm_status pgemm_sgemm_host_epilogue(pgemm_context *ctx, pgemm_layout layout,
+                                                 pgemm_transpose ta, pgemm_transpose tb, size_t m,
+                                                 size_t n, size_t k, float alpha, const float *a,
+                                                 size_t lda, const float *b, size_t ldb, float beta,
+                                                 float *c, size_t ldc, pgemm_activation activation,
+                                                 pgemm_bias bias, const float *bias_host);
+
 /* ------------------------------------------------------ what ran, variants */
 
 typedef struct pgemm_call_info {
@@ -262,6 +334,11 @@ typedef struct pgemm_call_info {
     pgemm_precision precision_requested;
     pgemm_precision precision_used;
     char why[PGEMM_REASON_LEN];         /* why this variant (and precision) */
+    /* The epilogue the call ran, fused into the GEMM kernel's store
+     * (epilogue_fused 1), or none (NONE, NONE, 0). */
+    pgemm_activation activation;
+    pgemm_bias bias;
+    int epilogue_fused;
 } pgemm_call_info;
 
 /* What this thread's last successful GEMM call on ctx ran; INVALID_ARGUMENT

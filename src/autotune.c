@@ -221,6 +221,11 @@ int pgemm_autotune_choose(pgemm_context *ctx, const pgemm_gemm_args *g,
     free(zeros);
     pgemm_gemm_args trial = *g;
     trial.c = scratch;
+    /* Timed without the epilogue: it costs every variant the same, and the
+     * trials then reuse the plain builds. */
+    trial.activation = PGEMM_ACTIVATION_NONE;
+    trial.bias_kind = PGEMM_BIAS_NONE;
+    trial.bias = NULL;
     double best = -1.0, t0 = now();
     size_t winner = cand[0];
     char times[PGEMM_REASON_LEN] = "";

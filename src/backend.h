@@ -23,7 +23,7 @@
 #include "common/variant.h"
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 5u
+#define PGEMM_BACKEND_API_VERSION 6u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 typedef void (*pgemm_log_fn)(int level, const char *msg);
@@ -48,6 +48,12 @@ typedef struct pgemm_backend_config {
  * A and B hold a_type / b_type elements (offsets, leading dimensions and
  * strides count those); C is always fp32. The core sends fp16 operands only
  * to fp16 variants.
+ * The epilogue then gives each element of C its final value,
+ * act(sum + bias), before it is stored: bias_kind says whether bias (fp32,
+ * bias_offset elements in, product z at bias_offset + z * stride_bias) holds
+ * a value per row of this column-major C (m values) or per column (n); the
+ * core has turned the caller's row-major terms into these. With an
+ * epilogue, k == 0 and beta == 1 still reaches the backend.
  */
 typedef struct pgemm_gemm_args {
     int trans_a, trans_b;
@@ -59,7 +65,17 @@ typedef struct pgemm_gemm_args {
     pgemm_datatype a_type, b_type;
     size_t batch_count;      /* >= 1 */
     size_t variant;          /* index into the backend's variant list */
+    pgemm_activation activation;
+    pgemm_bias bias_kind; /* PER_ROW: m values; PER_COLUMN: n values */
+    void *bias;
+    size_t bias_offset, stride_bias;
 } pgemm_gemm_args;
+
+/* Whether args carry an epilogue. */
+static inline int pgemm_args_have_epilogue(const pgemm_gemm_args *g)
+{
+    return g->activation != PGEMM_ACTIVATION_NONE || g->bias_kind != PGEMM_BIAS_NONE;
+}
 
 /* Whether an operand at `offset` (elements) with leading dimension ld and,
  * batched, batch stride `stride` keeps every group of 4 elements a kernel

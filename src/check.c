@@ -129,6 +129,54 @@ static pgemm_status check_extent(pgemm_context *ctx, const pgemm_gemm_call *call
     return PGEMM_SUCCESS;
 }
 
+/* The epilogue's activation and bias vector: known values, and a vector the
+ * buffer holds (bias_offset + (batch - 1) * stride_bias + its length). */
+static pgemm_status check_epilogue(pgemm_context *ctx, const pgemm_gemm_call *call, int empty)
+{
+    if (!pgemm_activation_name(call->activation))
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "activation (%d) must be PGEMM_ACTIVATION_NONE (0), _RELU (1), "
+                          "_GELU_TANH (2) or _SILU (3)",
+                          (int)call->activation);
+    if (!pgemm_bias_name(call->bias))
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "bias (%d) must be PGEMM_BIAS_NONE (0), _PER_ROW (1) or _PER_COLUMN (2)",
+                          (int)call->bias);
+    if (call->bias == PGEMM_BIAS_NONE || empty) return PGEMM_SUCCESS;
+    int per_row = call->bias == PGEMM_BIAS_PER_ROW;
+    size_t len = per_row ? call->m : call->n;
+    const char *len_name = per_row ? "m" : "n";
+    if (!call->bias_ptr)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "bias is NULL with a bias %s",
+                          per_row ? "per row" : "per column");
+    if (call->host) return PGEMM_SUCCESS;
+    const pgemm_buffer *buf = call->bias_ptr;
+    if (buf->ctx != ctx)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "the bias buffer belongs to another context");
+    size_t batch = call->batch_count ? call->batch_count : 1, end, extra,
+           held = buf->bytes / sizeof(float);
+    if (__builtin_mul_overflow(batch - 1, call->stride_bias, &extra) ||
+        __builtin_add_overflow(call->bias_offset, extra, &end) ||
+        __builtin_add_overflow(end, len, &end) || end > held) {
+        if (batch > 1)
+            return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                              "the bias buffer holds %zu floats, but bias_offset %zu + "
+                              "(batch_count %zu - 1) * stride_bias %zu + %s %zu needs more",
+                              held, call->bias_offset, batch, call->stride_bias, len_name, len);
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "the bias buffer holds %zu floats, but bias_offset %zu + %s %zu "
+                          "(a bias %s) needs more",
+                          held, call->bias_offset, len_name, len,
+                          per_row ? "per row" : "per column");
+    }
+    if (end > PGEMM_MAX_INDEX)
+        return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
+                          "the bias vectors span %zu floats; kernels index at most %zu", end,
+                          PGEMM_MAX_INDEX);
+    return PGEMM_SUCCESS;
+}
+
 pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
                               pgemm_gemm_args *out)
 {
@@ -174,6 +222,7 @@ pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
     if ((st = check_operand(ctx, call, &a)) != PGEMM_SUCCESS) return st;
     if ((st = check_operand(ctx, call, &b)) != PGEMM_SUCCESS) return st;
     if ((st = check_operand(ctx, call, &c)) != PGEMM_SUCCESS) return st;
+    if ((st = check_epilogue(ctx, call, empty)) != PGEMM_SUCCESS) return st;
 
     if (!empty && call->batch_count > 1) {
         int overflow = 0;
@@ -210,6 +259,15 @@ pgemm_status pgemm_check_gemm(pgemm_context *ctx, const pgemm_gemm_call *call,
     out->c = call->c; out->c_offset = call->c_offset;
     out->ldc = call->ldc; out->stride_c = call->stride_c;
     out->batch_count = call->batch_count ? call->batch_count : 1;
+    /* A row of row-major C is a column of the column-major C^T. */
+    out->activation = call->activation;
+    out->bias_kind = call->bias;
+    if (row && call->bias != PGEMM_BIAS_NONE)
+        out->bias_kind =
+            call->bias == PGEMM_BIAS_PER_ROW ? PGEMM_BIAS_PER_COLUMN : PGEMM_BIAS_PER_ROW;
+    out->bias = call->bias == PGEMM_BIAS_NONE ? NULL : (void *)call->bias_ptr;
+    out->bias_offset = out->bias ? call->bias_offset : 0;
+    out->stride_bias = out->bias ? call->stride_bias : 0;
     return PGEMM_SUCCESS;
 }
 

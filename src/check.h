@@ -23,6 +23,10 @@ typedef struct pgemm_gemm_call {
     size_t batch_count;
     int host;                    /* a, b, c are host pointers */
     pgemm_datatype a_type, b_type; /* C is always fp32 */
+    pgemm_activation activation;
+    pgemm_bias bias;      /* in the caller's layout */
+    const void *bias_ptr; /* pgemm_buffer* or host float* */
+    size_t bias_offset, stride_bias;
 } pgemm_gemm_call;
 
 /* Shape of an operand as stored: `runs` contiguous runs of `run` elements,

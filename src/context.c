@@ -240,7 +240,7 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
 void pgemm_context_destroy(pgemm_context *ctx)
 {
     if (!ctx) return;
-    for (size_t i = 0; i < 3; i++) pgemm_buffer_destroy(ctx->staging.buf[i]);
+    for (size_t i = 0; i < 4; i++) pgemm_buffer_destroy(ctx->staging.buf[i]);
     if (ctx->plugin.iface && ctx->bctx) ctx->plugin.iface->destroy(ctx->bctx);
     pgemm_plugin_unload(&ctx->plugin);
     pgemm_selector_free(&ctx->selector);

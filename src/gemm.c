@@ -65,10 +65,17 @@ static pgemm_status choose_variant(pgemm_context *ctx, pgemm_gemm_args *g,
     return PGEMM_SUCCESS;
 }
 
+/* The bias kind of column-major args in the terms of the caller's layout. */
+static pgemm_bias ctx_bias_kind(const pgemm_gemm_args *g, int row_major)
+{
+    if (!row_major || g->bias_kind == PGEMM_BIAS_NONE) return g->bias_kind;
+    return g->bias_kind == PGEMM_BIAS_PER_ROW ? PGEMM_BIAS_PER_COLUMN : PGEMM_BIAS_PER_ROW;
+}
+
 /* Runs a checked column-major GEMM whose a, b, c are backend buffers. With
  * the lock held. The calling thread's last call on ctx changes only when
  * the call succeeds. */
-static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
+static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g, int row_major)
 {
     pgemm_call_info call;
     memset(&call, 0, sizeof call);
@@ -76,7 +83,9 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
     call.precision_requested = ctx->precision;
     call.precision_used = PGEMM_PRECISION_FP32;
 
-    if (g->k == 0 && g->beta == 1.0f) { /* pgemm_check_gemm made alpha == 0 into k == 0 */
+    int epilogue = pgemm_args_have_epilogue(g);
+    /* pgemm_check_gemm made alpha == 0 into k == 0 */
+    if (g->k == 0 && g->beta == 1.0f && !epilogue) {
         pgemm_text_copy(call.why, sizeof call.why,
                         "alpha == 0 or k == 0, and beta == 1: C is unchanged, nothing ran");
     } else {
@@ -87,6 +96,15 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
         if (st != PGEMM_SUCCESS)
             return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call.variant, g->m, g->n,
                               g->k, err.msg);
+        if (epilogue) {
+            /* In the caller's terms: pgemm_check_gemm swapped row and column
+             * bias for a row-major call along with m and n. */
+            call.activation = g->activation;
+            call.bias = ctx_bias_kind(g, row_major);
+            call.epilogue_fused = 1;
+            pgemm_text_append(call.why, sizeof call.why, "; epilogue (%s bias, %s) fused",
+                              pgemm_bias_name(call.bias), pgemm_activation_name(g->activation));
+        }
         pgemm_log(PGEMM_LOG_DEBUG, "sgemm %zux%zux%zu batch %zu -> %s (%s)", g->m, g->n, g->k,
                   g->batch_count, call.variant, call.why);
     }
@@ -98,39 +116,103 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g)
     return PGEMM_SUCCESS;
 }
 
-static void to_backend_buffers(pgemm_gemm_args *g)
+static void *backend_buffer(const void *buf)
 {
-    g->a = g->a ? ((const pgemm_buffer *)g->a)->bbuf : NULL;
-    g->b = g->b ? ((const pgemm_buffer *)g->b)->bbuf : NULL;
-    g->c = g->c ? ((const pgemm_buffer *)g->c)->bbuf : NULL;
+    return buf ? ((const pgemm_buffer *)buf)->bbuf : NULL;
 }
 
-pgemm_status pgemm_gemm_strided_batched_ex(
-    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
-    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type,
-    size_t a_offset, size_t lda, size_t stride_a, const pgemm_buffer *b, pgemm_datatype b_type,
-    size_t b_offset, size_t ldb, size_t stride_b, float beta, pgemm_buffer *c, size_t c_offset,
-    size_t ldc, size_t stride_c, size_t batch_count)
+/* Every buffer-API GEMM: checked, reduced to column-major, dispatched. */
+static pgemm_status gemm_buffers(pgemm_context *ctx, const pgemm_gemm_call *call)
 {
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
-    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
-                            a_offset, lda, stride_a, b_offset, ldb, stride_b,
-                            c_offset, ldc, stride_c, batch_count, 0, a_type, b_type};
     pgemm_gemm_args g;
-    pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
+    pgemm_status st = pgemm_check_gemm(ctx, call, &g);
     if (st != PGEMM_SUCCESS) return st;
-    if ((a_type == PGEMM_F16 || b_type == PGEMM_F16) && !ctx->info.has_fp16_tiles)
+    if ((call->a_type == PGEMM_F16 || call->b_type == PGEMM_F16) && !ctx->info.has_fp16_tiles)
         return pgemm_fail(ctx, PGEMM_ERROR_UNSUPPORTED,
                           "fp16 operands need fp16 tiles, and the %s backend has none here "
                           "(the HIP backend has them)",
                           ctx->info.backend_name);
-    if (m == 0 || n == 0) return PGEMM_SUCCESS;
-    to_backend_buffers(&g);
+    if (call->m == 0 || call->n == 0) return PGEMM_SUCCESS;
+    g.a = backend_buffer(g.a);
+    g.b = backend_buffer(g.b);
+    g.c = backend_buffer(g.c);
+    g.bias = backend_buffer(g.bias);
     pthread_mutex_lock(&ctx->lock);
-    st = dispatch(ctx, &g);
+    st = dispatch(ctx, &g, call->layout == PGEMM_ROW_MAJOR);
     pthread_mutex_unlock(&ctx->lock);
     return st;
+}
+
+pgemm_status pgemm_gemm_strided_batched_epilogue(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
+    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+    size_t lda, size_t stride_a, const pgemm_buffer *b, pgemm_datatype b_type, size_t b_offset,
+    size_t ldb, size_t stride_b, float beta, pgemm_buffer *c, size_t c_offset, size_t ldc,
+    size_t stride_c, size_t batch_count, const pgemm_epilogue *epilogue)
+{
+    pgemm_gemm_call call = {layout,
+                            ta,
+                            tb,
+                            m,
+                            n,
+                            k,
+                            alpha,
+                            beta,
+                            a,
+                            b,
+                            c,
+                            a_offset,
+                            lda,
+                            stride_a,
+                            b_offset,
+                            ldb,
+                            stride_b,
+                            c_offset,
+                            ldc,
+                            stride_c,
+                            batch_count,
+                            0,
+                            a_type,
+                            b_type,
+                            PGEMM_ACTIVATION_NONE,
+                            PGEMM_BIAS_NONE,
+                            NULL,
+                            0,
+                            0};
+    if (epilogue) {
+        call.activation = epilogue->activation;
+        call.bias = epilogue->bias;
+        call.bias_ptr = epilogue->bias_buffer;
+        call.bias_offset = epilogue->bias_offset;
+        call.stride_bias = epilogue->stride_bias;
+    }
+    return gemm_buffers(ctx, &call);
+}
+
+pgemm_status pgemm_gemm_epilogue(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                                 pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
+                                 const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+                                 size_t lda, const pgemm_buffer *b, pgemm_datatype b_type,
+                                 size_t b_offset, size_t ldb, float beta, pgemm_buffer *c,
+                                 size_t c_offset, size_t ldc, const pgemm_epilogue *epilogue)
+{
+    return pgemm_gemm_strided_batched_epilogue(ctx, layout, ta, tb, m, n, k, alpha, a, a_type,
+                                               a_offset, lda, 0, b, b_type, b_offset, ldb, 0, beta,
+                                               c, c_offset, ldc, 0, 1, epilogue);
+}
+
+pgemm_status pgemm_gemm_strided_batched_ex(
+    pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta, pgemm_transpose tb, size_t m,
+    size_t n, size_t k, float alpha, const pgemm_buffer *a, pgemm_datatype a_type, size_t a_offset,
+    size_t lda, size_t stride_a, const pgemm_buffer *b, pgemm_datatype b_type, size_t b_offset,
+    size_t ldb, size_t stride_b, float beta, pgemm_buffer *c, size_t c_offset, size_t ldc,
+    size_t stride_c, size_t batch_count)
+{
+    return pgemm_gemm_strided_batched_epilogue(
+        ctx, layout, ta, tb, m, n, k, alpha, a, a_type, a_offset, lda, stride_a, b, b_type,
+        b_offset, ldb, stride_b, beta, c, c_offset, ldc, stride_c, batch_count, NULL);
 }
 
 pgemm_status pgemm_gemm_ex(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
@@ -213,21 +295,26 @@ static pgemm_status upload(pgemm_context *ctx, int slot, pgemm_stored s, const f
                                                 s.run * sizeof(float), s.runs, err);
 }
 
-pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
-                              pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
-                              const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                              float *c, size_t ldc)
+pgemm_status pgemm_sgemm_host_epilogue(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                                       pgemm_transpose tb, size_t m, size_t n, size_t k,
+                                       float alpha, const float *a, size_t lda, const float *b,
+                                       size_t ldb, float beta, float *c, size_t ldc,
+                                       pgemm_activation activation, pgemm_bias bias,
+                                       const float *bias_host)
 {
     if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
     pgemm_clear_error(ctx);
-    pgemm_gemm_call call = {layout, ta, tb, m, n, k, alpha, beta, a, b, c,
-                            0, lda, 0, 0, ldb, 0, 0, ldc, 0, 1, 1, PGEMM_F32, PGEMM_F32};
+    pgemm_gemm_call call = {layout,     ta,   tb,        m, n,   k, alpha,     beta,
+                            a,          b,    c,         0, lda, 0, 0,         ldb,
+                            0,          0,    ldc,       0, 1,   1, PGEMM_F32, PGEMM_F32,
+                            activation, bias, bias_host, 0, 0};
+    int row_major = layout == PGEMM_ROW_MAJOR;
     pgemm_gemm_args g;
     pgemm_status st = pgemm_check_gemm(ctx, &call, &g);
     if (st != PGEMM_SUCCESS || m == 0 || n == 0) return st;
-    if (g.k == 0 && g.beta == 1.0f) {
+    if (g.k == 0 && g.beta == 1.0f && !pgemm_args_have_epilogue(&g)) {
         pthread_mutex_lock(&ctx->lock);
-        st = dispatch(ctx, &g); /* records "nothing ran" */
+        st = dispatch(ctx, &g, row_major); /* records "nothing ran" */
         pthread_mutex_unlock(&ctx->lock);
         return st;
     }
@@ -247,6 +334,12 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
     size_t host_ldc = g.ldc;
     if (st == PGEMM_SUCCESS)
         st = upload(ctx, 2, sc, g.beta != 0.0f ? host_c : NULL, &g.ldc, &err);
+    if (st == PGEMM_SUCCESS && g.bias) {
+        size_t len = g.bias_kind == PGEMM_BIAS_PER_ROW ? g.m : g.n, ld = 0;
+        pgemm_stored sv = {len, 1, len};
+        st = upload(ctx, 3, sv, g.bias, &ld, &err);
+        g.bias = ctx->staging.buf[3]->bbuf;
+    }
     if (st != PGEMM_SUCCESS) {
         pthread_mutex_unlock(&ctx->lock);
         return pgemm_fail(ctx, st, "staging host matrices: %s", err.msg);
@@ -255,7 +348,7 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
     g.b = ctx->staging.buf[1]->bbuf;
     g.c = ctx->staging.buf[2]->bbuf;
     g.a_offset = g.b_offset = g.c_offset = 0;
-    st = dispatch(ctx, &g);
+    st = dispatch(ctx, &g, row_major);
     if (st == PGEMM_SUCCESS) {
         st = ctx->plugin.iface->buffer_read_rect(ctx->bctx, g.c, 0, g.ldc * sizeof(float), host_c,
                                                  host_ldc * sizeof(float), sc.run * sizeof(float),
@@ -264,6 +357,15 @@ pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_tra
     }
     pthread_mutex_unlock(&ctx->lock);
     return st;
+}
+
+pgemm_status pgemm_sgemm_host(pgemm_context *ctx, pgemm_layout layout, pgemm_transpose ta,
+                              pgemm_transpose tb, size_t m, size_t n, size_t k, float alpha,
+                              const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                              float *c, size_t ldc)
+{
+    return pgemm_sgemm_host_epilogue(ctx, layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                     ldc, PGEMM_ACTIVATION_NONE, PGEMM_BIAS_NONE, NULL);
 }
 
 pgemm_status pgemm_last_call(const pgemm_context *ctx, pgemm_call_info *out)

@@ -20,7 +20,7 @@ typedef struct pgemm_plugin {
 
 /* Host staging buffers for pgemm_sgemm_host, grown on demand. */
 typedef struct pgemm_staging {
-    pgemm_buffer *buf[3]; /* A, B, C */
+    pgemm_buffer *buf[4]; /* A, B, C, the bias vector */
 } pgemm_staging;
 
 struct pgemm_context {

@@ -53,7 +53,8 @@ const char *test_gemm_describe(const test_gemm_case *gc, char *buf, size_t cap)
     snprintf(buf, cap,
              "[%s %s%s m=%zu n=%zu k=%zu alpha=%g beta=%g api=%s batch=%zu ld+=%zu/%zu/%zu "
              "off=%zu/%zu/%zu gap=%zu/%zu/%zu stride0=%d/%d nanC=%d nanAB=%d nullAB=%d "
-             "sentinel=%g prec=%s types=%s/%s%s variant=%s seed=%llu]",
+             "sentinel=%g prec=%s types=%s/%s%s epilogue=%s/%s off=%zu gap=%zu stride0=%d "
+             "variant=%s seed=%llu]",
              gc->layout == PGEMM_ROW_MAJOR ? "row" : "col", gc->ta == PGEMM_TRANS ? "T" : "N",
              gc->tb == PGEMM_TRANS ? "T" : "N", gc->m, gc->n, gc->k, gc->alpha, gc->beta,
              api_name(gc->api), gc->batch, gc->pad_a, gc->pad_b, gc->pad_c, gc->off_a, gc->off_b,
@@ -62,6 +63,9 @@ const char *test_gemm_describe(const test_gemm_case *gc, char *buf, size_t cap)
              gc->precision == PGEMM_PRECISION_FP16_MIXED ? "fp16" : "fp32",
              test_gemm_a_type(gc) == PGEMM_F16 ? "f16" : "f32",
              test_gemm_b_type(gc) == PGEMM_F16 ? "f16" : "f32", gc->typed_api ? " ex" : "",
+             pgemm_bias_name(gc->bias) ? pgemm_bias_name(gc->bias) : "?",
+             pgemm_activation_name(gc->activation) ? pgemm_activation_name(gc->activation) : "?",
+             gc->off_bias, gc->gap_bias, gc->zero_stride_bias,
              gc->expect_variant ? gc->expect_variant : "(any)", (unsigned long long)gc->seed);
     return buf;
 }
@@ -124,6 +128,11 @@ static void fail_case(const test_gemm_case *gc, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     test_fail_at(__FILE__, __LINE__, "%s %s", what, test_gemm_describe(gc, desc, sizeof desc));
+}
+
+int test_gemm_has_epilogue(const test_gemm_case *gc)
+{
+    return gc->activation != PGEMM_ACTIVATION_NONE || gc->bias != PGEMM_BIAS_NONE;
 }
 
 pgemm_datatype test_gemm_a_type(const test_gemm_case *gc)
@@ -239,6 +248,12 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
     A.half = a_type == PGEMM_F16;
     B.half = b_type == PGEMM_F16;
     plan pc = make_plan(gc->layout, gc->m, gc->n, gc->pad_c, gc->off_c, gc->gap_c, 0, batch);
+    int epilogue = test_gemm_has_epilogue(gc);
+    int per_row = gc->bias == PGEMM_BIAS_PER_ROW;
+    plan pv = make_plan(PGEMM_COL_MAJOR, gc->bias ? (per_row ? gc->m : gc->n) : 0, 1, 0,
+                        gc->off_bias, gc->gap_bias, gc->zero_stride_bias, batch);
+    float *v0 = malloc(pv.total * sizeof(float)), *v = malloc(pv.total * sizeof(float));
+    pgemm_buffer *dv = NULL;
 
     int ok_a = operand_alloc(&A), ok_b = operand_alloc(&B);
     float *c0 = malloc(pc.total * sizeof(float)), *c = malloc(pc.total * sizeof(float));
@@ -246,12 +261,14 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
     size_t mn = gc->m && gc->n ? gc->m * gc->n : 1;
     double *ref = malloc(mn * sizeof(double)), *mag = malloc(mn * sizeof(double));
     pgemm_buffer *dc = NULL;
-    REQUIRE(ok_a && ok_b && c0 && c && mask && ref && mag);
+    REQUIRE(ok_a && ok_b && c0 && c && mask && ref && mag && v0 && v);
 
     uint64_t seed = gc->seed ? gc->seed : 1;
     fill(A.v0, NULL, &A.p, gc->sentinel, gc->nan_ab, &seed);
     fill(B.v0, NULL, &B.p, gc->sentinel, gc->nan_ab, &seed);
     fill(c0, mask, &pc, gc->sentinel, gc->nan_c, &seed);
+    fill(v0, NULL, &pv, gc->sentinel, 0, &seed);
+    memcpy(v, v0, pv.total * sizeof(float));
     operand_prepare(&A);
     operand_prepare(&B);
     memcpy(c, c0, pc.total * sizeof(float));
@@ -270,10 +287,17 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
             fail_case(gc, "test setup: fp16 operands need the buffer or batched API");
             goto out;
         }
-        st = pgemm_sgemm_host(ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k, gc->alpha,
-                              gc->null_ab ? NULL : A.v + A.p.off, A.p.ld,
-                              gc->null_ab ? NULL : B.v + B.p.off, B.p.ld, gc->beta, c + pc.off,
-                              pc.ld);
+        if (epilogue)
+            st = pgemm_sgemm_host_epilogue(ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k,
+                                           gc->alpha, gc->null_ab ? NULL : A.v + A.p.off, A.p.ld,
+                                           gc->null_ab ? NULL : B.v + B.p.off, B.p.ld, gc->beta,
+                                           c + pc.off, pc.ld, gc->activation, gc->bias,
+                                           gc->null_bias ? NULL : v + pv.off);
+        else
+            st = pgemm_sgemm_host(ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k, gc->alpha,
+                                  gc->null_ab ? NULL : A.v + A.p.off, A.p.ld,
+                                  gc->null_ab ? NULL : B.v + B.p.off, B.p.ld, gc->beta, c + pc.off,
+                                  pc.ld);
         snprintf(errmsg, sizeof errmsg, "%s", pgemm_last_error(ctx));
     } else {
         if (!make_buffer(ctx, operand_host(&A), operand_bytes(&A), &A.dev) ||
@@ -282,7 +306,30 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
             fail_case(gc, "creating buffers: %s", pgemm_last_error(ctx));
             goto out;
         }
-        if (gc->api == TEST_API_BUFFER && typed)
+        pgemm_epilogue ep;
+        pgemm_epilogue_init(&ep);
+        if (epilogue) {
+            size_t bytes = (pv.total - (gc->bias_short ? TAIL + 1 : 0)) * sizeof(float);
+            if (!make_buffer(ctx, v, bytes, &dv)) {
+                fail_case(gc, "creating the bias buffer: %s", pgemm_last_error(ctx));
+                goto out;
+            }
+            ep.activation = gc->activation;
+            ep.bias = gc->bias;
+            ep.bias_buffer = gc->null_bias ? NULL : dv;
+            ep.bias_offset = pv.off;
+            ep.stride_bias = pv.stride;
+        }
+        if (epilogue && gc->api == TEST_API_BUFFER)
+            st = pgemm_gemm_epilogue(ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k,
+                                     gc->alpha, A.dev, a_type, A.p.off, A.p.ld, B.dev, b_type,
+                                     B.p.off, B.p.ld, gc->beta, dc, pc.off, pc.ld, &ep);
+        else if (epilogue)
+            st = pgemm_gemm_strided_batched_epilogue(
+                ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k, gc->alpha, A.dev, a_type,
+                A.p.off, A.p.ld, A.p.stride, B.dev, b_type, B.p.off, B.p.ld, B.p.stride, gc->beta,
+                dc, pc.off, pc.ld, pc.stride, batch, &ep);
+        else if (gc->api == TEST_API_BUFFER && typed)
             st = pgemm_gemm_ex(ctx, gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k, gc->alpha,
                                A.dev, a_type, A.p.off, A.p.ld, B.dev, b_type, B.p.off, B.p.ld,
                                gc->beta, dc, pc.off, pc.ld);
@@ -307,7 +354,9 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
         pgemm_status r1 = pgemm_buffer_read(dc, 0, pc.total * sizeof(float), c);
         pgemm_status r2 = operand_read(&A);
         pgemm_status r3 = operand_read(&B);
-        if (r1 || r2 || r3) {
+        size_t bias_bytes = (pv.total - (gc->bias_short ? TAIL + 1 : 0)) * sizeof(float);
+        pgemm_status r4 = dv ? pgemm_buffer_read(dv, 0, bias_bytes, v) : PGEMM_SUCCESS;
+        if (r1 || r2 || r3 || r4) {
             fail_case(gc, "reading buffers back: %s", pgemm_last_error(ctx));
             goto out;
         }
@@ -327,6 +376,11 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
 
     operand_check_unchanged(gc, &A, 'A');
     operand_check_unchanged(gc, &B, 'B');
+    g_test_checks++;
+    size_t dv_diff = first_diff(v, v0, pv.total);
+    if (dv_diff != (size_t)-1)
+        fail_case(gc, "the bias array changed at element %zu: %g -> %g", dv_diff, v0[dv_diff],
+                  v[dv_diff]);
 
     if (st != PGEMM_SUCCESS) {
         /* A refused call: C untouched, window and all, and the last call
@@ -369,7 +423,14 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
         if (lc != PGEMM_SUCCESS) {
             fail_case(gc, "pgemm_last_call after a successful GEMM: %s", pgemm_status_string(lc));
         } else {
-            int nothing = (gc->alpha == 0.0f || gc->k == 0) && gc->beta == 1.0f;
+            int nothing = (gc->alpha == 0.0f || gc->k == 0) && gc->beta == 1.0f && !epilogue;
+            g_test_checks++;
+            if (epilogue ? !info.epilogue_fused || info.activation != gc->activation ||
+                               info.bias != gc->bias || !strstr(info.why, "fused")
+                         : info.epilogue_fused || info.activation || info.bias)
+                fail_case(gc,
+                          "pgemm_last_call epilogue: fused %d, activation %d, bias %d (why: %s)",
+                          info.epilogue_fused, (int)info.activation, (int)info.bias, info.why);
             const char *want = nothing ? "" : gc->expect_variant;
             used16 = info.precision_used == PGEMM_PRECISION_FP16_MIXED;
             g_test_checks += 4;
@@ -418,6 +479,14 @@ int test_gemm_run(pgemm_context *ctx, const test_gemm_case *gc, test_gemm_stats 
             const float *cz0 = c0 + pc.off + z * pc.stride, *cz = c + pc.off + z * pc.stride;
             REQUIRE(pgemm_ref_gemm(gc->layout, gc->ta, gc->tb, gc->m, gc->n, gc->k, gc->alpha,
                                    az, A.p.ld, bz, B.p.ld, gc->beta, cz0, pc.ld, ref, mag) == 0);
+            if (epilogue) {
+                const float *vz = v0 + pv.off + z * pv.stride;
+                for (size_t j = 0; j < gc->n; j++)
+                    for (size_t i = 0; i < gc->m; i++)
+                        pgemm_ref_epilogue(gc->activation,
+                                           gc->bias == PGEMM_BIAS_NONE ? 0.0 : vz[per_row ? i : j],
+                                           &ref[i + j * gc->m], &mag[i + j * gc->m]);
+            }
             pgemm_ref_report rep;
             size_t bad = pgemm_ref_compare(gc->layout, gc->m, gc->n, gc->k, cz, pc.ld, ref, mag,
                                            gc->tol > 0 ? gc->tol : 2.0, &rep);
@@ -442,6 +511,9 @@ out:
     operand_free(&A);
     operand_free(&B);
     pgemm_buffer_destroy(dc);
+    pgemm_buffer_destroy(dv);
+    free(v0);
+    free(v);
     free(c0); free(c);
     free(mask); free(ref); free(mag);
     int failed = g_test_failures != failures_before;

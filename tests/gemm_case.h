@@ -66,9 +66,24 @@ typedef struct test_gemm_case {
     int half_ab;                      /* A and B are fp16 (binary16) */
     int half_a, half_b;               /* only A (B) is fp16 */
     int typed_api;                    /* fp32 operands through the _ex functions too */
+    /* The epilogue: a case with an activation or a bias runs through the
+     * _epilogue calls (pgemm_sgemm_host_epilogue, pgemm_gemm_epilogue,
+     * pgemm_gemm_strided_batched_epilogue), its bias vectors (m or n floats)
+     * `off_bias` elements into their array and `gap_bias` apart (one for the
+     * whole batch with zero_stride_bias), sentinels around them that must
+     * stay; pgemm_last_call must say the epilogue was fused. */
+    pgemm_activation activation;
+    pgemm_bias bias;
+    size_t off_bias, gap_bias;
+    int zero_stride_bias;
+    int bias_short;                   /* the bias buffer is one float too short */
+    int null_bias;                    /* pass NULL for the bias */
     pgemm_status expect_status;       /* PGEMM_SUCCESS by default */
     const char *expect_error;         /* substring of pgemm_last_error on failure */
 } test_gemm_case;
+
+/* Whether the case runs an epilogue (an activation or a bias). */
+int test_gemm_has_epilogue(const test_gemm_case *gc);
 
 /* The operand types the case uses (half_ab / half_a / half_b). */
 pgemm_datatype test_gemm_a_type(const test_gemm_case *gc);

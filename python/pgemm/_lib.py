@@ -55,6 +55,9 @@ class CallInfo(ctypes.Structure):
         ("precision_requested", ctypes.c_int),
         ("precision_used", ctypes.c_int),
         ("why", ctypes.c_char * REASON_LEN),
+        ("activation", ctypes.c_int),
+        ("bias", ctypes.c_int),
+        ("epilogue_fused", ctypes.c_int),
     ]
 
 

@@ -92,16 +92,24 @@ static pgemm_status run_sgemm(hip_backend *b, const hip_variant *v, const pgemm_
                               pgemm_err *err)
 {
     pgemm_hip_sgemm_args s = {
-        .trans_a = g->trans_a, .trans_b = g->trans_b,
-        .m = (int)g->m, .n = (int)g->n, .k = (int)g->k,
-        .alpha = g->alpha, .beta = g->beta,
+        .trans_a = g->trans_a,
+        .trans_b = g->trans_b,
+        .m = (int)g->m,
+        .n = (int)g->n,
+        .k = (int)g->k,
+        .alpha = g->alpha,
+        .beta = g->beta,
         .a = pgemm_hip_element(g->a, g->a_offset, sizeof(float)),
-        .lda = (long long)g->lda, .stride_a = (long long)g->stride_a,
+        .lda = (long long)g->lda,
+        .stride_a = (long long)g->stride_a,
         .b = pgemm_hip_element(g->b, g->b_offset, sizeof(float)),
-        .ldb = (long long)g->ldb, .stride_b = (long long)g->stride_b,
+        .ldb = (long long)g->ldb,
+        .stride_b = (long long)g->stride_b,
         .c = pgemm_hip_element(g->c, g->c_offset, sizeof(float)),
-        .ldc = (long long)g->ldc, .stride_c = (long long)g->stride_c,
+        .ldc = (long long)g->ldc,
+        .stride_c = (long long)g->stride_c,
         .batch = (int)g->batch_count,
+        .epi = pgemm_hip_epilogue_of(g),
     };
     int rc = pgemm_hip_sgemm((pgemm_hip_sgemm_kernel)v->kernel, &s, b->stream);
     char what[64];

@@ -168,11 +168,21 @@ pgemm_status pgemm_hip_run_hgemm(hip_backend *b, const hip_variant *v, const pge
     size_t row_align_a = v->desc.tile_m, row_align_b = v->desc.tile_n, k_align = v->desc.tile_k;
     float *c = pgemm_hip_element(g->c, g->c_offset, sizeof(float));
     pgemm_hip_hgemm_args h = {
-        .m = (int)g->m, .n = (int)g->n, .k = (int)g->k, .kp = 0,
-        .alpha = g->alpha, .beta = g->beta,
-        .a = c, .stride_a = 0, .b = c, .stride_b = 0, /* k == 0: A and B are not read */
-        .c = c, .ldc = (long long)g->ldc, .stride_c = (long long)g->stride_c,
+        .m = (int)g->m,
+        .n = (int)g->n,
+        .k = (int)g->k,
+        .kp = 0,
+        .alpha = g->alpha,
+        .beta = g->beta,
+        .a = c,
+        .stride_a = 0,
+        .b = c,
+        .stride_b = 0, /* k == 0: A and B are not read */
+        .c = c,
+        .ldc = (long long)g->ldc,
+        .stride_c = (long long)g->stride_c,
         .batch = (int)g->batch_count,
+        .epi = pgemm_hip_epilogue_of(g),
     };
     if (g->k > 0) {
         size_t kp = round_up(g->k, k_align);

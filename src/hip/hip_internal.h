@@ -82,6 +82,15 @@ pgemm_status pgemm_hip_bind(hip_backend *b, pgemm_err *err);
  * for a NULL handle (an operand the call does not read). */
 void *pgemm_hip_element(void *buf, size_t offset, size_t element_bytes);
 
+/* The kernels' form of the call's epilogue, offsets applied. */
+static inline pgemm_hip_epilogue pgemm_hip_epilogue_of(const pgemm_gemm_args *g)
+{
+    pgemm_hip_epilogue e = {(int)g->activation, (int)g->bias_kind,
+                            pgemm_hip_element(g->bias, g->bias_offset, sizeof(float)),
+                            (long long)g->stride_bias};
+    return e;
+}
+
 /* The backend table's buffer entries (hip_buffer.c, pgemm_backend_iface). */
 pgemm_status pgemm_hip_buffer_create(void *handle, size_t bytes, void **out, pgemm_err *err);
 void pgemm_hip_buffer_destroy(void *handle, void *buf);

@@ -9,7 +9,8 @@
 #include "common/text.h"
 
 /* Kernel slots per variant: aligned or not x (TRANS_A, TRANS_B). */
-#define KERNEL_SLOTS 8
+/* Per variant: aligned x transposes x epilogues. */
+#define KERNEL_SLOTS (8 * PGEMM_CL_EPILOGUES)
 
 typedef struct cl_backend {
     cl_context context;
@@ -244,16 +245,19 @@ static pgemm_status cl_buffer_read_rect(void *handle, void *buf, size_t buf_offs
     return cl_check(rc, "clEnqueueReadBufferRect", err);
 }
 
-/* The kernel for (variant, alignment, transposes), built on first use. */
+/* The kernel for (variant, alignment, transposes, epilogue), built on
+ * first use. */
 static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta, int tb,
-                               cl_kernel *out, pgemm_err *err)
+                               unsigned epilogue, cl_kernel *out, pgemm_err *err)
 {
-    cl_kernel *slot = &b->kernels[index][aligned * 4 + ta * 2 + tb];
+    cl_kernel *slot = &b->kernels[index][epilogue * 8 + aligned * 4 + ta * 2 + tb];
     if (!*slot) {
         cl_build_target target = {b->context, b->device, b->has_cache ? &b->cache : NULL,
                                   b->device_key, b->gpu, b->log};
-        pgemm_status st = pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb,
-                                                aligned, slot, err);
+        unsigned build = (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u) |
+                         PGEMM_CL_BUILD_EPILOGUE(epilogue & 3u, epilogue >> 2);
+        pgemm_status st =
+            pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb, build, slot, err);
         if (st != PGEMM_SUCCESS) return st;
     }
     *out = *slot;
@@ -297,23 +301,31 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
                   vector_ready(g->a, g->a_offset, g->lda, g->stride_a, g->batch_count) &&
                   vector_ready(g->b, g->b_offset, g->ldb, g->stride_b, g->batch_count) &&
                   vector_ready(g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count);
+    unsigned epilogue = (unsigned)g->activation | (unsigned)g->bias_kind << 2;
     cl_kernel k;
-    pgemm_status st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b, &k, err);
+    pgemm_status st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b, epilogue, &k, err);
     if (st != PGEMM_SUCCESS) return st;
 
     cl_int m = (cl_int)g->m, n = (cl_int)g->n, kk = (cl_int)g->k;
     cl_int lda = (cl_int)g->lda, ldb = (cl_int)g->ldb, ldc = (cl_int)g->ldc;
     cl_ulong a_off = g->a_offset, b_off = g->b_offset, c_off = g->c_offset;
     cl_ulong sa = g->stride_a, sb = g->stride_b, sc = g->stride_c;
-    cl_mem a = g->a, bm = g->b, c = g->c;
+    cl_mem a = g->a, bm = g->b, c = g->c, bias = g->bias;
+    cl_ulong bias_off = g->bias_offset, sbias = g->stride_bias;
     cl_int rc = CL_SUCCESS;
-    cl_uint i = 0;
+    cl_uint i = 0, buffers = 3;
 #define ARG(x) rc |= clSetKernelArg(k, i++, sizeof(x), &(x))
-    cl_uint buffer_args[3];
+    cl_uint buffer_args[4];
     ARG(m); ARG(n); ARG(kk); ARG(g->alpha); ARG(g->beta);
     buffer_args[0] = i; ARG(a); ARG(a_off); ARG(lda); ARG(sa);
     buffer_args[1] = i; ARG(bm); ARG(b_off); ARG(ldb); ARG(sb);
     buffer_args[2] = i; ARG(c); ARG(c_off); ARG(ldc); ARG(sc);
+    if (g->bias_kind != PGEMM_BIAS_NONE) {
+        buffer_args[buffers++] = i;
+        ARG(bias);
+        ARG(bias_off);
+        ARG(sbias);
+    }
 #undef ARG
     if (rc != CL_SUCCESS) {
         pgemm_err_set(err, "clSetKernelArg failed for %s", v->desc.name);
@@ -325,7 +337,7 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     /* Some drivers (Mesa rusticl) hold a reference to every buffer set as a
      * kernel argument until it is replaced: clear them, so that pgemm never
      * keeps a caller's buffer alive past its own use. */
-    for (size_t j = 0; j < 3; j++) clSetKernelArg(k, buffer_args[j], sizeof(cl_mem), NULL);
+    for (size_t j = 0; j < buffers; j++) clSetKernelArg(k, buffer_args[j], sizeof(cl_mem), NULL);
     if (rc == CL_SUCCESS) rc = clFlush(b->queue);
     return cl_check(rc, "clEnqueueNDRangeKernel", err);
 }

@@ -41,7 +41,8 @@ int pgemm_cl_platform_caches_builds(cl_platform_id platform);
 void pgemm_cl_device_info(const cl_pick *pick, pgemm_info *info);
 
 /* Builds (or loads from the disk cache) one variant for one transpose pair,
- * in its aligned build when `aligned` (pgemm_cl_build_options). */
+ * with the PGEMM_CL_BUILD_ALIGNED and PGEMM_CL_BUILD_EPILOGUE bits of `build`
+ * (pgemm_cl_build_options; the target adds PGEMM_CL_BUILD_GPU). */
 typedef struct cl_build_target {
     cl_context context;
     cl_device_id device;
@@ -51,8 +52,7 @@ typedef struct cl_build_target {
     pgemm_log_fn log;
 } cl_build_target;
 
-pgemm_status pgemm_cl_build_kernel(const cl_build_target *target, const cl_variant *v,
-                                   int trans_a, int trans_b, int aligned, cl_kernel *out,
-                                   pgemm_err *err);
+pgemm_status pgemm_cl_build_kernel(const cl_build_target *target, const cl_variant *v, int trans_a,
+                                   int trans_b, unsigned build, cl_kernel *out, pgemm_err *err);
 
 #endif

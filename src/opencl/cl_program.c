@@ -62,13 +62,12 @@ static cl_int build(cl_program prog, cl_device_id dev, const char *options)
 }
 
 pgemm_status pgemm_cl_build_kernel(const cl_build_target *t, const cl_variant *v, int trans_a,
-                                   int trans_b, int aligned, cl_kernel *out, pgemm_err *err)
+                                   int trans_b, unsigned flags, cl_kernel *out, pgemm_err *err)
 {
     char options[512];
-    pgemm_cl_build_options(v, trans_a, trans_b,
-                           (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u) |
-                               (t->gpu ? PGEMM_CL_BUILD_GPU : 0u),
-                           options, sizeof options);
+    int aligned = (flags & PGEMM_CL_BUILD_ALIGNED) != 0;
+    pgemm_cl_build_options(v, trans_a, trans_b, flags | (t->gpu ? PGEMM_CL_BUILD_GPU : 0u), options,
+                           sizeof options);
     const char *sources[2] = {pgemm_cl_common, family_source(v->source)};
     uint64_t src_hash = pgemm_fnv1a64(sources[0], strlen(sources[0]), PGEMM_FNV_SEED);
     src_hash = pgemm_fnv1a64(sources[1], strlen(sources[1]), src_hash);

@@ -145,8 +145,8 @@ int pgemm_cl_variant_has_aligned_build(const cl_variant *v)
     return v->source == CL_SOURCE_TILED && v->desc.vector_width == 4;
 }
 
-char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsigned build,
-                             char *dst, size_t cap)
+static char *family_options(const cl_variant *v, int trans_a, int trans_b, unsigned build,
+                            char *dst, size_t cap)
 {
     const pgemm_variant_desc *d = &v->desc;
     if (v->source == CL_SOURCE_DIRECT)
@@ -170,6 +170,28 @@ char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsi
                              (build & PGEMM_CL_BUILD_ALIGNED) &&
                                  pgemm_cl_variant_has_aligned_build(v),
                              v->vector_c);
+}
+
+/* The epilogue's macros, "" for the plain GEMM (whose builds, and cached
+ * binaries, stay those of a library without epilogues). */
+static void epilogue_options(unsigned build, char *dst, size_t cap)
+{
+    unsigned e = PGEMM_CL_EPILOGUE_OF(build);
+    if (e == 0)
+        pgemm_text_copy(dst, cap, "");
+    else
+        pgemm_text_format(dst, cap, " -DEPI_ACT=%u -DEPI_BIAS=%u -DEPI_UNROLL=%d", e & 3u, e >> 2,
+                          (build & PGEMM_CL_BUILD_GPU) != 0);
+}
+
+char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsigned build,
+                             char *dst, size_t cap)
+{
+    char epi[48];
+    epilogue_options(build, epi, sizeof epi);
+    family_options(v, trans_a, trans_b, build, dst, cap);
+    pgemm_text_append(dst, cap, "%s", epi);
+    return dst;
 }
 
 void pgemm_cl_ndrange(const cl_variant *v, size_t m, size_t n, size_t batch, size_t global[3],

@@ -51,6 +51,13 @@ enum {
     PGEMM_CL_BUILD_GPU = 2
 };
 
+/* The epilogue of a build, as PGEMM_CL_BUILD_* bits: an activation
+ * (pgemm_activation) and a bias kind (pgemm_bias, column-major), 12 pairs
+ * (cl_kernels/common.cl: EPI_ACT, EPI_BIAS). Pair 0 is the plain GEMM. */
+#define PGEMM_CL_EPILOGUES 12u
+#define PGEMM_CL_BUILD_EPILOGUE(act, bias) ((((unsigned)(act)) | ((unsigned)(bias) << 2)) << 4)
+#define PGEMM_CL_EPILOGUE_OF(build) (((build) >> 4) & 15u)
+
 /* Build options for one variant, transpose pair and PGEMM_CL_BUILD_* flags:
  * "-cl-std=CL1.1 -DTRANS_A=0 ...". Returns dst. */
 char *pgemm_cl_build_options(const cl_variant *v, int trans_a, int trans_b, unsigned build,

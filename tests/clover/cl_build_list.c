@@ -2,7 +2,9 @@
 /*
  * Lists every OpenCL program build the plugin can make: one line per
  * (variant, TRANS_A, TRANS_B, alignment), tab-separated, for
- * tests/clover/clover_check.sh.
+ * tests/clover/clover_check.sh; and, per variant and alignment, the NN
+ * build with the costliest epilogue (GELU and a bias per row: the tanh and
+ * a bias load in every store), named "<variant>[+aligned]+gelu+bias".
  *
  *   variant  trans_a  trans_b  source  wg_items  local_bytes  options
  *
@@ -33,24 +35,26 @@ int main(void)
         const cl_variant *v = pgemm_cl_variant(i);
         const pgemm_variant_desc *d = &v->desc;
         for (int aligned = 0; aligned <= pgemm_cl_variant_has_aligned_build(v); aligned++)
-            for (int ta = 0; ta <= 1; ta++)
-                for (int tb = 0; tb <= 1; tb++) {
-                    options[sizeof options - 2] = '\0';
-                    /* Clover's devices are GPUs. */
-                    pgemm_cl_build_options(v, ta, tb,
-                                           PGEMM_CL_BUILD_GPU |
-                                               (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u),
-                                           options, sizeof options);
-                    if (options[sizeof options - 2] != '\0' || strchr(options, '\t') ||
-                        strchr(options, '\n')) {
-                        fprintf(stderr, "cl_build_list: %s: unusable build options\n", d->name);
-                        status = 1;
-                        continue;
-                    }
-                    printf("%s%s\t%d\t%d\t%s\t%u\t%u\t%s\n", d->name, aligned ? "+aligned" : "",
-                           ta, tb, pgemm_cl_source_file(v->source), d->wg_m * d->wg_n,
-                           d->local_bytes, options);
+            for (int combo = 0; combo <= 4; combo++) {
+                /* combos 0-3: the transposes; 4: NN with the epilogue. */
+                int ta = combo == 4 ? 0 : combo >> 1, tb = combo == 4 ? 0 : combo & 1;
+                unsigned build = PGEMM_CL_BUILD_GPU | (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u);
+                if (combo == 4)
+                    build |=
+                        PGEMM_CL_BUILD_EPILOGUE(PGEMM_ACTIVATION_GELU_TANH, PGEMM_BIAS_PER_ROW);
+                options[sizeof options - 2] = '\0';
+                /* Clover's devices are GPUs. */
+                pgemm_cl_build_options(v, ta, tb, build, options, sizeof options);
+                if (options[sizeof options - 2] != '\0' || strchr(options, '\t') ||
+                    strchr(options, '\n')) {
+                    fprintf(stderr, "cl_build_list: %s: unusable build options\n", d->name);
+                    status = 1;
+                    continue;
                 }
+                printf("%s%s%s\t%d\t%d\t%s\t%u\t%u\t%s\n", d->name, aligned ? "+aligned" : "",
+                       combo == 4 ? "+gelu+bias" : "", ta, tb, pgemm_cl_source_file(v->source),
+                       d->wg_m * d->wg_n, d->local_bytes, options);
+            }
     }
     if (fflush(stdout) != 0) {
         perror("cl_build_list: stdout");

@@ -45,9 +45,7 @@
 #define STUB_NAME "opencl"
 #endif
 
-#if STUB_MODE == STUB_MODE_FP16
 #include "pgemm_ref.h"
-#endif
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -363,6 +361,18 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
         return PGEMM_ERROR_INTERNAL;
     }
 
+    size_t bias_len = g->bias_kind == PGEMM_BIAS_PER_ROW ? g->m : g->n;
+    if (g->bias_kind != PGEMM_BIAS_NONE) {
+        st = operand_ok('V', g->bias, g->bias_offset, bias_len, g->stride_bias, g->batch_count,
+                        bias_len, 1, 4, err);
+        if (st != PGEMM_SUCCESS) return st;
+    }
+    if ((unsigned)g->activation > PGEMM_ACTIVATION_SILU ||
+        (unsigned)g->bias_kind > PGEMM_BIAS_PER_COLUMN) {
+        set_err(err, "stub: contract: epilogue %d/%d", (int)g->activation, (int)g->bias_kind);
+        return PGEMM_ERROR_INTERNAL;
+    }
+
     int fp16 = k_variants[g->variant].fp16;
     if ((g->a_type != PGEMM_F32 && g->a_type != PGEMM_F16) ||
         (g->b_type != PGEMM_F32 && g->b_type != PGEMM_F16) ||
@@ -374,10 +384,12 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
     const void *A = g->k ? ((const stub_buf *)g->a)->data : NULL;
     const void *B = g->k ? ((const stub_buf *)g->b)->data : NULL;
     float *C = ((stub_buf *)g->c)->data;
+    const float *bias = g->bias_kind ? ((const stub_buf *)g->bias)->data : NULL;
     int reverse = g->variant % 2 == 1;
     for (size_t z = 0; z < g->batch_count; z++) {
         size_t ao = g->a_offset + z * g->stride_a, bo = g->b_offset + z * g->stride_b;
         float *c = C + g->c_offset + z * g->stride_c;
+        const float *bz = bias ? bias + g->bias_offset + z * g->stride_bias : NULL;
         for (size_t j = 0; j < g->n; j++)
             for (size_t i = 0; i < g->m; i++) {
                 float acc = 0.0f;
@@ -406,7 +418,9 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
                     acc += av * bv;
                 }
                 float *dst = c + i + j * g->ldc;
-                *dst = g->beta == 0.0f ? g->alpha * acc : g->alpha * acc + g->beta * *dst;
+                float v = g->beta == 0.0f ? g->alpha * acc : g->alpha * acc + g->beta * *dst;
+                if (bz) v += bz[g->bias_kind == PGEMM_BIAS_PER_ROW ? i : j];
+                *dst = g->activation ? (float)pgemm_ref_activate(g->activation, v) : v;
             }
     }
     return PGEMM_SUCCESS;

@@ -213,3 +213,26 @@ double pgemm_now_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+double pgemm_ref_activate(pgemm_activation activation, double x)
+{
+    switch (activation) {
+    case PGEMM_ACTIVATION_NONE: return x;
+    case PGEMM_ACTIVATION_RELU: return x < 0.0 ? 0.0 : x;
+    case PGEMM_ACTIVATION_GELU_TANH:
+        return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+    case PGEMM_ACTIVATION_SILU: return x / (1.0 + exp(-x));
+    }
+    return x;
+}
+
+void pgemm_ref_epilogue(pgemm_activation activation, double bias, double *ref, double *mag)
+{
+    double x = *ref + bias;
+    if (activation == PGEMM_ACTIVATION_NONE) {
+        *mag += fabs(bias) + fabs(x);
+    } else {
+        *mag = 1.13 * (*mag + fabs(bias) + fabs(x)) + 16.0 * fabs(x);
+    }
+    *ref = pgemm_ref_activate(activation, x);
+}

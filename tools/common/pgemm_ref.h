@@ -40,6 +40,17 @@ double pgemm_ref_element(pgemm_layout layout, pgemm_transpose ta, pgemm_transpos
                          const float *b, size_t ldb, float beta, const float *c0, size_t ldc,
                          double *mag_out);
 
+/* One activation of the epilogue in fp64 (pgemm.h gives the formulas). */
+double pgemm_ref_activate(pgemm_activation activation, double x);
+
+/* The epilogue on a reference element: *ref (the sum) becomes
+ * act(*ref + bias), and *mag grows to bound what the epilogue adds to the
+ * error, in the units of the bound above: the bias sum's rounding, the sum's
+ * own error carried through the activation (whose slope is at most 1.13),
+ * and the activation's evaluation in fp32 (16 ulps of |x|, which covers
+ * tanh's and exp's error bounds in OpenCL C and CUDA). */
+void pgemm_ref_epilogue(pgemm_activation activation, double bias, double *ref, double *mag);
+
 typedef struct pgemm_ref_report {
     size_t checked, bad;
     size_t first_bad_i, first_bad_j;
