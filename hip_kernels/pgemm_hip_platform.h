@@ -32,6 +32,7 @@ typedef struct cudaDeviceProp hipDeviceProp_t;
 #define hipErrorNoDevice cudaErrorNoDevice
 #define hipErrorInsufficientDriver cudaErrorInsufficientDriver
 #define hipErrorInvalidValue cudaErrorInvalidValue
+#define hipErrorNotReady cudaErrorNotReady
 #define hipErrorInvalidDeviceFunction cudaErrorInvalidDeviceFunction
 #define hipErrorMemoryAllocation cudaErrorMemoryAllocation
 #define hipErrorOutOfMemory cudaErrorMemoryAllocation
@@ -58,6 +59,7 @@ typedef struct cudaDeviceProp hipDeviceProp_t;
 #define hipStreamCreateWithFlags cudaStreamCreateWithFlags
 #define hipStreamDestroy cudaStreamDestroy
 #define hipStreamSynchronize cudaStreamSynchronize
+#define hipStreamQuery cudaStreamQuery
 #define hipFuncSetAttribute(f, attr, value) cudaFuncSetAttribute(f, attr, value)
 #define hipLaunchKernelGGL(kernel, grid, block, shmem, stream, ...) \
     kernel<<<(grid), (block), (shmem), (stream)>>>(__VA_ARGS__)

@@ -23,7 +23,7 @@
 #include "common/variant.h"
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 6u
+#define PGEMM_BACKEND_API_VERSION 7u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 typedef void (*pgemm_log_fn)(int level, const char *msg);
@@ -35,7 +35,11 @@ typedef struct pgemm_backend_config {
     const char *cache_dir;       /* kernel binary cache; NULL: no disk cache */
     int log_level;
     pgemm_log_fn log;            /* never NULL */
-    void *native_queue;          /* non-NULL: run on the caller's queue (interop) */
+    /* Interop: nonzero to run on the caller's queue, native_queue. OpenCL:
+     * a cl_command_queue (never NULL; device_index is -1). HIP: a stream of
+     * device device_index (NULL: that device's null stream). */
+    int interop;
+    void *native_queue;
 } pgemm_backend_config;
 
 /*
@@ -122,12 +126,15 @@ typedef struct pgemm_backend_iface {
     pgemm_status (*sgemm)(void *backend_ctx, const pgemm_gemm_args *args, pgemm_err *err);
     pgemm_status (*synchronize)(void *backend_ctx, pgemm_err *err);
 
-    /* Interop (optional: NULL where the backend has none). buffer_wrap takes
-     * a reference to the caller's native buffer (a cl_mem) after checking it
-     * belongs to this backend's device context, and reports its size;
-     * buffer_destroy drops that reference. native_queue and native_buffer
-     * return the queue the backend runs on and a buffer's native object (not
-     * retained). */
+    /* Interop (optional: NULL where the backend has none). buffer_wrap makes
+     * a buffer of the caller's native memory after checking that it belongs
+     * to this backend's device (and context): OpenCL takes a reference to a
+     * cl_mem and reports its size in *bytes; HIP takes a device pointer and
+     * the size the caller gives in *bytes, which must lie inside that
+     * pointer's allocation. buffer_destroy drops the reference and never
+     * frees the caller's memory. native_queue and native_buffer return the
+     * queue (stream) the backend runs on and a buffer's native object (a
+     * cl_mem; a device pointer), not retained. */
     pgemm_status (*buffer_wrap)(void *backend_ctx, void *native, size_t *bytes, void **buf,
                                 pgemm_err *err);
     void *(*native_queue)(void *backend_ctx);

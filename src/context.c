@@ -140,7 +140,7 @@ pgemm_status pgemm_context_create(const pgemm_options *opts, pgemm_context **out
     return pgemm_context_create_on(opts, NULL, out);
 }
 
-pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_queue,
+pgemm_status pgemm_context_create_on(const pgemm_options *opts, const pgemm_native_target *native,
                                      pgemm_context **out)
 {
     pgemm_clear_error(NULL);
@@ -157,10 +157,10 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     st = apply_environment(&o);
     if (st != PGEMM_SUCCESS) return st;
     if (o.log_level > pgemm_log_level()) pgemm_log_set_level(o.log_level);
-    if (native_queue) {
+    if (native) {
         /* The caller's queue decides backend, platform and device. */
-        o.backend = PGEMM_BACKEND_OPENCL;
-        o.device_index = -1;
+        o.backend = native->backend;
+        o.device_index = native->device;
         o.opencl_platform = NULL;
     }
 
@@ -175,7 +175,10 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_que
     char cache_buf[1024];
     pgemm_backend_config cfg;
     fill_config(&cfg, &o, cache_buf, sizeof cache_buf, NULL, 0);
-    cfg.native_queue = native_queue;
+    if (native) {
+        cfg.interop = 1;
+        cfg.native_queue = native->queue;
+    }
 
     int automatic = o.backend == PGEMM_BACKEND_AUTO;
     size_t count = automatic ? pgemm_backend_count() : 1;

@@ -44,9 +44,27 @@ struct pgemm_buffer {
     size_t bytes;
 };
 
-/* pgemm_context_create, optionally on a caller's native queue (interop). */
-pgemm_status pgemm_context_create_on(const pgemm_options *opts, void *native_queue,
+/* Where an interop context runs: the caller's queue (a cl_command_queue, a
+ * HIP stream) on `backend`, on HIP device `device` (OpenCL: -1, the queue
+ * decides). */
+typedef struct pgemm_native_target {
+    pgemm_backend backend;
+    void *queue;
+    int device;
+} pgemm_native_target;
+
+/* pgemm_context_create, or with native non-NULL on the caller's queue. */
+pgemm_status pgemm_context_create_on(const pgemm_options *opts, const pgemm_native_target *native,
                                      pgemm_context **out);
+
+/* Interop (interop.c): PGEMM_SUCCESS when ctx runs on `backend` and that
+ * backend has interop; else fails naming `api` ("OpenCL", "HIP"). */
+pgemm_status pgemm_interop_check(const pgemm_context *ctx, pgemm_backend backend, const char *api);
+/* A pgemm buffer over the caller's native memory (a cl_mem; a device
+ * pointer of `bytes` bytes; bytes 0: the native object says). `what` names
+ * the object in messages ("a cl_mem"). */
+pgemm_status pgemm_interop_wrap(pgemm_context *ctx, pgemm_backend backend, const char *api,
+                                void *native, size_t bytes, const char *what, pgemm_buffer **out);
 
 /* Records a detailed error for the calling thread on ctx (or the thread's
  * creation error when ctx is NULL) and returns status, so callers can

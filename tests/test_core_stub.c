@@ -24,6 +24,9 @@
 #ifdef PGEMM_HAVE_OPENCL_INTEROP
 #include "pgemm_opencl.h"
 #endif
+/* Streams as opaque pointers: this test has no HIP runtime. */
+#define PGEMM_HIP_STREAM_OPAQUE 1
+#include "pgemm_hip.h"
 
 static const size_t k_sizes[] = {1, 2, 3, 5, 8, 13, 17, 31, 33, 64, 65, 100};
 #define NSIZES (sizeof k_sizes / sizeof k_sizes[0])
@@ -225,6 +228,41 @@ static void no_interop(pgemm_context *ctx)
 }
 #endif
 
+/* HIP interop on a context of another backend is refused before the
+ * pointer is looked at; a HIP context where no HIP plugin loads is not
+ * made. */
+static void no_hip_interop(pgemm_context *ctx)
+{
+    pgemm_buffer *buf = (pgemm_buffer *)1;
+    CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED,
+                 pgemm_buffer_wrap_hip(ctx, (void *)(uintptr_t)0x1234, 64, &buf));
+    CHECK(buf == NULL);
+    CHECK_CONTAINS(pgemm_last_error(ctx), "HIP interop on a context of backend opencl");
+    pgemm_hip_stream_t s = (pgemm_hip_stream_t)(uintptr_t)1;
+    CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED, pgemm_hip_stream(ctx, &s));
+    CHECK(s == NULL);
+    void *ptr = (void *)1;
+    pgemm_buffer *own = NULL;
+    CHECK_OK(ctx, pgemm_buffer_create(ctx, 64, &own));
+    CHECK_STATUS(ctx, PGEMM_ERROR_UNSUPPORTED, pgemm_buffer_hip_pointer(own, &ptr));
+    CHECK(ptr == NULL);
+    pgemm_buffer_destroy(own);
+    CHECK_STATUS(ctx, PGEMM_ERROR_INVALID_ARGUMENT, pgemm_buffer_wrap_hip(ctx, NULL, 64, &buf));
+    CHECK_CONTAINS(pgemm_last_error(ctx), "ptr is NULL");
+    CHECK_STATUS(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                 pgemm_buffer_wrap_hip(ctx, (void *)(uintptr_t)0x1234, 0, &buf));
+    CHECK_CONTAINS(pgemm_last_error(ctx), "bytes is 0");
+
+    pgemm_context *hip = (pgemm_context *)1;
+    CHECK_STATUS(NULL, PGEMM_ERROR_BACKEND_UNAVAILABLE,
+                 pgemm_context_create_hip(0, NULL, NULL, &hip));
+    CHECK(hip == NULL);
+    CHECK_CONTAINS(pgemm_last_error(NULL), "backend hip requested but not usable");
+    CHECK_STATUS(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                 pgemm_context_create_hip(-2, NULL, NULL, &hip));
+    CHECK_CONTAINS(pgemm_last_error(NULL), "device -2");
+}
+
 int main(int argc, char **argv)
 {
     test_begin("test_core_stub");
@@ -247,6 +285,7 @@ int main(int argc, char **argv)
 #ifdef PGEMM_HAVE_OPENCL_INTEROP
     no_interop(ctx);
 #endif
+    no_hip_interop(ctx);
     test_gemm_print_stats("all", &g_stats);
     pgemm_context_destroy(ctx);
     return test_finish();

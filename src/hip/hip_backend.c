@@ -16,11 +16,11 @@ static void hip_destroy(void *handle)
 {
     hip_backend *b = handle;
     if (!b) return;
-    if (hipSetDevice(b->device) == hipSuccess && b->stream) {
+    if ((b->stream || b->external_stream) && hipSetDevice(b->device) == hipSuccess) {
         /* Queued kernels may still read the workspace. */
         hipStreamSynchronize(b->stream);
         pgemm_hip_free_workspace(b);
-        hipStreamDestroy(b->stream);
+        if (!b->external_stream) hipStreamDestroy(b->stream);
     }
     free(b);
 }
@@ -36,14 +36,29 @@ static void list_variants(hip_backend *b)
     }
 }
 
+/* The caller's stream (interop), after the runtime says, where it can, that
+ * it belongs to the chosen device. */
+static pgemm_status adopt_stream(hip_backend *b, void *native, hip_pick *pick, pgemm_err *err)
+{
+    hipStream_t stream = native;
+#if PGEMM_HIP_IS_NVIDIA && CUDART_VERSION >= 12080
+    int owner = -1;
+    if (stream && cudaStreamGetDevice(stream, &owner) == cudaSuccess && owner != b->device) {
+        pgemm_err_set(err, "the stream belongs to device %d, not device %d", owner, b->device);
+        return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+#endif
+    b->stream = stream;
+    b->external_stream = 1;
+    pgemm_text_append(pick->why, sizeof pick->why, " on the caller's %s",
+                      stream ? "stream" : "null stream");
+    return PGEMM_SUCCESS;
+}
+
 static pgemm_status hip_create(const pgemm_backend_config *cfg, void **out, pgemm_info *info,
                                pgemm_err *err)
 {
     *out = NULL;
-    if (cfg->native_queue) {
-        pgemm_err_set(err, "the HIP backend cannot run on a caller's queue yet");
-        return PGEMM_ERROR_UNSUPPORTED;
-    }
     if (pgemm_hip_variant_count() > PGEMM_MAX_VARIANTS) {
         pgemm_err_set(err, "internal: more variants than PGEMM_MAX_VARIANTS (%d)",
                       PGEMM_MAX_VARIANTS);
@@ -62,10 +77,16 @@ static pgemm_status hip_create(const pgemm_backend_config *cfg, void **out, pgem
     b->log = cfg->log;
     b->log_level = cfg->log_level;
     st = pgemm_hip_bind(b, err);
-    if (st == PGEMM_SUCCESS)
+    if (st == PGEMM_SUCCESS && cfg->interop)
+        st = adopt_stream(b, cfg->native_queue, &pick, err);
+    else if (st == PGEMM_SUCCESS)
         st = pgemm_hip_check(hipStreamCreateWithFlags(&b->stream, hipStreamNonBlocking),
                              "hipStreamCreateWithFlags", err);
     if (st != PGEMM_SUCCESS) {
+        if (st == PGEMM_ERROR_INVALID_ARGUMENT) {
+            hip_destroy(b);
+            return st;
+        }
         hip_destroy(b);
         /* A device that cannot take a stream is not usable: AUTO moves on. */
         return st == PGEMM_ERROR_OUT_OF_MEMORY ? st : PGEMM_ERROR_BACKEND_UNAVAILABLE;
@@ -148,6 +169,8 @@ static pgemm_status hip_synchronize(void *handle, pgemm_err *err)
     return pgemm_hip_check(hipStreamSynchronize(b->stream), "waiting for the stream", err);
 }
 
+static void *hip_native_queue(void *handle) { return ((hip_backend *)handle)->stream; }
+
 static const pgemm_backend_iface k_iface = {
     /* .api_version       = */ PGEMM_BACKEND_API_VERSION,
     /* .name              = */ "hip",
@@ -164,9 +187,9 @@ static const pgemm_backend_iface k_iface = {
     /* .buffer_read_rect  = */ pgemm_hip_buffer_read_rect,
     /* .sgemm             = */ hip_sgemm,
     /* .synchronize       = */ hip_synchronize,
-    /* .buffer_wrap       = */ NULL,
-    /* .native_queue      = */ NULL,
-    /* .native_buffer     = */ NULL,
+    /* .buffer_wrap       = */ pgemm_hip_buffer_wrap,
+    /* .native_queue      = */ hip_native_queue,
+    /* .native_buffer     = */ pgemm_hip_buffer_pointer,
 };
 
 __attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)

@@ -124,7 +124,8 @@ pgemm_status pgemm_hip_pick_device(const pgemm_backend_config *cfg, hip_pick *ou
         if (cfg->device_index >= count) {
             pgemm_err_set(err, "device index %d out of range: %d HIP device%s", cfg->device_index,
                           count, count == 1 ? "" : "s");
-            return PGEMM_ERROR_BACKEND_UNAVAILABLE;
+            /* The caller's device (interop) names one that does not exist. */
+            return cfg->interop ? PGEMM_ERROR_INVALID_ARGUMENT : PGEMM_ERROR_BACKEND_UNAVAILABLE;
         }
         index = cfg->device_index;
         if (!read_props(index, &out->props, err)) return PGEMM_ERROR_BACKEND_UNAVAILABLE;
@@ -153,9 +154,10 @@ pgemm_status pgemm_hip_pick_device(const pgemm_backend_config *cfg, hip_pick *ou
     pgemm_text_format(out->why, sizeof out->why, "HIP (%s) device %d \"%s\" (%s, %s; %d device%s)",
                       PGEMM_HIP_PLATFORM_NAME, index, out->props.name,
                       arch_label(&out->props, arch, sizeof arch),
-                      cfg->device_index >= 0 ? "requested index"
-                      : index == 0           ? "first device"
-                                             : "first device this build has code for",
+                      cfg->interop             ? "the caller's device"
+                      : cfg->device_index >= 0 ? "requested index"
+                      : index == 0             ? "first device"
+                                               : "first device this build has code for",
                       count, count == 1 ? "" : "s");
     return PGEMM_SUCCESS;
 }

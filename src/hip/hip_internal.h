@@ -54,15 +54,18 @@ void pgemm_hip_device_info(const hip_pick *pick, int has_fp16, pgemm_info *info)
 /* Appends one line per HIP device, or why there is none. */
 void pgemm_hip_describe(const pgemm_backend_config *cfg, char *text, size_t cap);
 
-/* A device allocation. bytes == 0: ptr is NULL, the handle still exists. */
+/* A device allocation, or the caller's memory (borrowed: never freed).
+ * bytes == 0: ptr is NULL, the handle still exists. */
 typedef struct hip_buffer {
     void *ptr;
     size_t bytes;
+    int borrowed;
 } hip_buffer;
 
 typedef struct hip_backend {
     int device;
     hipStream_t stream;
+    int external_stream; /* the caller's stream (interop): not destroyed */
     int arch;
     /* The variants this device runs, in table order: what the core indexes. */
     const hip_variant *variants[PGEMM_MAX_VARIANTS];
@@ -104,6 +107,13 @@ pgemm_status pgemm_hip_buffer_write_rect(void *handle, void *buf, size_t buf_off
 pgemm_status pgemm_hip_buffer_read_rect(void *handle, void *buf, size_t buf_offset,
                                         size_t buf_pitch, void *dst, size_t host_pitch,
                                         size_t row_bytes, size_t rows, pgemm_err *err);
+
+/* The interop entries (hip_buffer.c): a buffer over the caller's device
+ * memory (*bytes: its size, which must lie inside ptr's allocation on b's
+ * device), and a buffer's device address. */
+pgemm_status pgemm_hip_buffer_wrap(void *handle, void *native, size_t *bytes, void **out,
+                                   pgemm_err *err);
+void *pgemm_hip_buffer_pointer(void *handle, void *buf);
 
 /* Runs an fp16 variant: packs A and B where the caller's layout is not
  * already the packed one, then launches. */

@@ -127,8 +127,8 @@ static pgemm_status cl_create(const pgemm_backend_config *cfg, void **out, pgemm
     }
     b->log = cfg->log;
     cl_pick pick;
-    pgemm_status st = cfg->native_queue ? adopt_queue(b, cfg->native_queue, &pick, err)
-                                        : own_queue(b, cfg, &pick, err);
+    pgemm_status st = cfg->interop ? adopt_queue(b, cfg->native_queue, &pick, err)
+                                   : own_queue(b, cfg, &pick, err);
     if (st != PGEMM_SUCCESS) {
         cl_destroy(b);
         return st;
@@ -358,6 +358,11 @@ static pgemm_status cl_buffer_wrap(void *handle, void *native, size_t *bytes, vo
     if (owner != b->context) {
         pgemm_err_set(err, "mem belongs to another OpenCL context than this pgemm context's queue");
         return PGEMM_ERROR_INVALID_ARGUMENT;
+    }
+    if (*bytes != 0 && *bytes != size) {
+        pgemm_err_set(err, "internal: a cl_mem's size comes from the cl_mem (%zu bytes), not %zu",
+                      size, *bytes);
+        return PGEMM_ERROR_INTERNAL;
     }
     clRetainMemObject(mem);
     *bytes = size;

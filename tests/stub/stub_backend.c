@@ -134,6 +134,10 @@ static pgemm_status stub_create(const pgemm_backend_config *cfg, void **out, pge
         set_err(err, "stub: contract: config or log callback is NULL");
         return PGEMM_ERROR_INTERNAL;
     }
+    if (cfg->interop) {
+        set_err(err, "stub: no interop (it cannot run on a caller's queue)");
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
     if (cfg->device_index > 0) {
         set_err(err, "stub: device index %d out of range: 1 device", cfg->device_index);
         return PGEMM_ERROR_BACKEND_UNAVAILABLE;
