@@ -25,8 +25,9 @@
 #include "pgemm.h"
 
 #if defined(PGEMM_HIP_STREAM_OPAQUE)
-/* pgemm's core, which builds without either runtime: any stream is a
- * pointer to the runtime's stream object. */
+/* Code that includes neither runtime's header (pgemm's core; a program that
+ * only passes streams through): a stream is a pointer to the runtime's
+ * stream object either way. */
 typedef struct pgemm_hip_stream_object *pgemm_hip_stream_t;
 #elif defined(PGEMM_HIP_CUDA) || (defined(CUDART_VERSION) && !defined(HIP_VERSION_MAJOR))
 #include <cuda_runtime_api.h>
@@ -60,7 +61,7 @@ PGEMM_API pgemm_status pgemm_context_create_hip(int device, pgemm_hip_stream_t s
  * queued; pgemm_buffer_destroy frees the handle only. Refused with
  * PGEMM_ERROR_INVALID_ARGUMENT: a NULL ptr, bytes 0, host memory, memory of
  * another device, or a range that runs past the end of ptr's allocation.
- * Also on a context created with pgemm_context_create (pgemm's own stream).
+ * Works on any context of the HIP backend, also one on pgemm's own stream.
  */
 PGEMM_API pgemm_status pgemm_buffer_wrap_hip(pgemm_context *ctx, void *ptr, size_t bytes,
                                              pgemm_buffer **out);

@@ -28,6 +28,9 @@
 #include "backend.h"
 #include "hip/hip_variants.h"
 #include "test_util.h"
+/* Streams as opaque pointers: this test has no HIP runtime of its own. */
+#define PGEMM_HIP_STREAM_OPAQUE 1
+#include "pgemm_hip.h"
 
 static void quiet_log(int level, const char *msg)
 {
@@ -177,7 +180,8 @@ static int plugin_alone(const char *path, char *reason, size_t cap)
     REQUIRE(be != NULL);
     CHECK(be->api_version == PGEMM_BACKEND_API_VERSION);
     CHECK(!strcmp(be->name, "hip"));
-    CHECK(be->buffer_wrap == NULL && be->native_queue == NULL && be->native_buffer == NULL);
+    /* HIP interop (include/pgemm_hip.h) goes through these. */
+    CHECK(be->buffer_wrap != NULL && be->native_queue != NULL && be->native_buffer != NULL);
 
     pgemm_backend_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -209,6 +213,15 @@ static int plugin_alone(const char *path, char *reason, size_t cap)
     pgemm_err err2 = {{0}};
     CHECK(be->create(&cfg, &bctx, &info, &err2) == PGEMM_ERROR_BACKEND_UNAVAILABLE);
     CHECK_CONTAINS(err2.msg, "HIP runtime: ");
+    /* And so does a context on a caller's stream (interop): no device is
+     * no device, not a bad argument. */
+    cfg.interop = 1;
+    cfg.device_index = 0;
+    pgemm_err err3 = {{0}};
+    CHECK(be->create(&cfg, &bctx, &info, &err3) == PGEMM_ERROR_BACKEND_UNAVAILABLE);
+    CHECK_CONTAINS(err3.msg, "HIP runtime: ");
+    cfg.interop = 0;
+    cfg.device_index = 3;
 
     char text[1024] = "";
     be->describe(&cfg, text, sizeof text);
@@ -226,6 +239,12 @@ static void through_library(const char *reason, int have_opencl)
     CHECK_STATUS(NULL, PGEMM_ERROR_BACKEND_UNAVAILABLE, pgemm_context_create(&o, &ctx));
     CHECK(ctx == NULL);
     CHECK_CONTAINS(pgemm_last_error(NULL), "backend hip requested but not usable");
+    CHECK_CONTAINS(pgemm_last_error(NULL), reason);
+    /* A context on a caller's stream fails for the same reason. */
+    ctx = (pgemm_context *)&o;
+    CHECK_STATUS(NULL, PGEMM_ERROR_BACKEND_UNAVAILABLE,
+                 pgemm_context_create_hip(0, NULL, NULL, &ctx));
+    CHECK(ctx == NULL);
     CHECK_CONTAINS(pgemm_last_error(NULL), reason);
 
     char text[16384];
