@@ -2,22 +2,28 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # One visit to an NVIDIA machine for pgemm's HIP backend: the correctness
 # tests against the HIP backend, then pgemm_vs_cublas (pgemm and cuBLAS, FP32
-# and FP16, in one process). Builds nothing: run bench/build_hip_nvidia.sh
-# here first and carry build-hip-nv/bin and build-hip-nv/lib. From the
-# project root on the GPU machine:
+# and FP16, in one process), then epilogue_vs_cublaslt (the fused bias +
+# activation epilogue against plain, unfused and cuBLASLt). Builds nothing:
+# run bench/build_hip_nvidia.sh here first and carry build-hip-nv/bin and
+# build-hip-nv/lib. From the project root on the GPU machine:
 #
 #   bench/nvidia_hip.sh [pgemm_vs_cublas options]     (default: the full sweep)
 #
-# Logs, rc files and the CSV go to $OUT (default ./bench-out); the bench's
-# summary table is printed last. Environment: BUILD (default build-hip-nv),
-# TEST_TIMEOUT (s per test, default 180), BENCH_TIMEOUT (s, default 330).
+# Logs, rc files and the CSVs go to $OUT (default ./bench-out); the benches'
+# summary tables are printed last. Environment: BUILD (default build-hip-nv),
+# TEST_TIMEOUT (s per test, default 180), BENCH_TIMEOUT (s, default 330),
+# EPI_TIMEOUT (s, default 200; less when the visit has less left of
+# VISIT_LIMIT, default 570 s), EPI_ARGS (epilogue_vs_cublaslt's options).
 # Kept well under 10 minutes on an H100: the tests run side by side, the
-# bench alone after them.
+# benches alone after them.
 set -u
 BUILD=${BUILD:-build-hip-nv}
 OUT=${OUT:-$PWD/bench-out}
 TEST_TIMEOUT=${TEST_TIMEOUT:-180}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-330}
+EPI_TIMEOUT=${EPI_TIMEOUT:-200}
+VISIT_LIMIT=${VISIT_LIMIT:-570}
+EPI_ARGS=${EPI_ARGS:-}
 mkdir -p "$OUT"
 start=$(date +%s)
 
@@ -41,10 +47,11 @@ done
 # ------------------------------------------------------------------ tests
 # Every test that creates its context through test_context(), on the HIP
 # backend (test_context() checks the context really runs on it). The
-# OpenCL-only tests (kernel cache, OpenCL interop) are left out.
+# OpenCL-only tests (kernel cache, OpenCL interop) are left out; test_hip_interop
+# makes its own context on its own stream.
 tests=()
 for t in test_gemm_variants test_gemm_special test_gemm_batched test_gemm_large \
-         test_api_errors test_gemm_ex test_precision_fp16; do
+         test_api_errors test_gemm_ex test_precision_fp16 test_gemm_epilogue test_hip_interop; do
   [ -x "$BUILD/bin/$t" ] && tests+=("$t")
 done
 echo "== tests (PGEMM_BACKEND=hip): ${tests[*]}"
@@ -77,7 +84,32 @@ brc=$?
 # Columns that failed, then the header lines that say what ran.
 grep -E "WRONG|ERROR|unsupported|cannot|unavailable|warning" "$OUT/vs_cublas.err" | head -20
 sed -n '2,4p' "$OUT/vs_cublas.txt"
+
+# ------------------------------------------------------------- epilogue
+# Its own timeout, cut to what is left of the visit; a build without it is said, not fatal.
+erc=skipped
+left=$(( VISIT_LIMIT - ($(date +%s) - start) ))
+elimit=$(( left < EPI_TIMEOUT ? left : EPI_TIMEOUT ))
+if [ ! -x "$BUILD/bin/epilogue_vs_cublaslt" ]; then
+  echo "epilogue_vs_cublaslt: $BUILD/bin/epilogue_vs_cublaslt missing (bench/build_hip_nvidia.sh)"
+elif [ "$elimit" -lt 30 ]; then
+  echo "epilogue_vs_cublaslt: skipped, ${left} s left of the visit's ${VISIT_LIMIT} s"
+else
+  echo "== epilogue_vs_cublaslt $EPI_ARGS (timeout ${elimit}s)"
+  # shellcheck disable=SC2086 # EPI_ARGS holds several options
+  timeout "$elimit" "$BUILD/bin/epilogue_vs_cublaslt" --csv "$OUT/epilogue.csv" $EPI_ARGS \
+    > "$OUT/epilogue.txt" 2> "$OUT/epilogue.err"
+  erc=$?
+  [ $erc = 124 ] && echo "epilogue_vs_cublaslt: timeout after ${elimit}s (partial CSV kept)"
+  grep -E "WRONG|ERROR|cannot|unavailable|warning" "$OUT/epilogue.err" | head -20
+  sed -n '2,4p' "$OUT/epilogue.txt"
+fi
 echo
 for line in "${test_lines[@]}"; do echo "$line"; done
-echo "pgemm_vs_cublas rc=$brc; $(( $(date +%s) - start )) s in all; logs and CSV in $OUT"
+echo "pgemm_vs_cublas rc=$brc; epilogue_vs_cublaslt rc=$erc; $(( $(date +%s) - start )) s in all;" \
+  "logs and CSVs in $OUT"
 sed -n '/^Summary/,$p' "$OUT/vs_cublas.txt"
+if [ -f "$OUT/epilogue.txt" ]; then
+  echo
+  sed -n '/^Summary/,$p' "$OUT/epilogue.txt"
+fi

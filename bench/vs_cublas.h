@@ -93,6 +93,16 @@ typedef struct vs_cuda {
 } vs_cuda;
 
 /* vs_cuda.c */
+/* dlopen's the first of stem.so.13, .12, .so that loads, from the loader's
+ * search path or /usr/local/cuda/lib64 (and two more folders); its file name
+ * goes to path. NULL with "cannot load <what> (...): <dlerror>" in why. */
+void *vs_cuda_load_library(const char *what, const char *stem, char *path, size_t cap, char *why,
+                           size_t why_cap);
+/* dlsym(lib, symbol) into the function pointer *fn (any function pointer
+ * type). 0 with "<path> has no <symbol>" in why when it is missing and
+ * required; else 1 (*fn NULL when missing). */
+int vs_cuda_symbol(void *lib, const char *path, const char *symbol, void *fn, int required,
+                   char *why, size_t cap);
 int vs_cuda_open(vs_cuda *c, int device, int pedantic, char *why, size_t cap);
 void vs_cuda_close(vs_cuda *c);
 /* 1 if rc (a cudaError_t) is 0, else 0 with "what: error N (text)" in err. */

@@ -2,7 +2,8 @@
 /*
  * vs_cuda.c: the CUDA runtime and cuBLAS for pgemm_vs_cublas, loaded with
  * dlopen at run time, so the bench builds (and says clearly why it cannot
- * run) on machines without CUDA.
+ * run) on machines without CUDA; and the loader helpers epilogue_vs_cublaslt
+ * opens cuBLASLt with.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -11,36 +12,51 @@
 
 #include "vs_cublas.h"
 
-/* Opens the first of names[] that loads, trying each bare (the loader's
- * search path) and then under each of dirs[]. */
-static void *open_first(const char *const *names, size_t nn, const char *const *dirs, size_t nd,
-                        char *path, size_t cap, char *why, size_t why_cap)
+/* Where the CUDA libraries are looked for after the loader's own search path. */
+static const char *const cuda_dirs[] = {"/usr/local/cuda/lib64", "/usr/local/cuda/lib",
+                                        "/usr/lib/x86_64-linux-gnu"};
+#define N_CUDA_DIRS (sizeof cuda_dirs / sizeof cuda_dirs[0])
+
+void *vs_cuda_load_library(const char *what, const char *stem, char *path, size_t cap, char *why,
+                           size_t why_cap)
 {
-    why[0] = '\0';
-    for (size_t d = 0; d <= nd; d++)
-        for (size_t i = 0; i < nn; i++) {
+    static const char *const suffixes[] = {".so.13", ".so.12", ".so"};
+    char first_error[512] = "";
+    for (size_t d = 0; d <= N_CUDA_DIRS; d++)
+        for (size_t i = 0; i < 3; i++) {
             char full[512];
-            if (d == 0) snprintf(full, sizeof full, "%s", names[i]);
-            else snprintf(full, sizeof full, "%s/%s", dirs[d - 1], names[i]);
+            if (d == 0)
+                snprintf(full, sizeof full, "%s%s", stem, suffixes[i]);
+            else
+                snprintf(full, sizeof full, "%s/%s%s", cuda_dirs[d - 1], stem, suffixes[i]);
             void *h = dlopen(full, RTLD_NOW | RTLD_LOCAL);
             if (h) {
                 snprintf(path, cap, "%s", full);
                 return h;
             }
-            if (!why[0]) snprintf(why, why_cap, "%s", dlerror());
+            if (!first_error[0]) snprintf(first_error, sizeof first_error, "%s", dlerror());
         }
+    snprintf(why, why_cap, "cannot load %s (%s.so.13/.12/.so, also under %s): %s", what, stem,
+             cuda_dirs[0], first_error);
     return NULL;
 }
 
-/* dlsym into a function pointer (POSIX guarantees the conversion). */
-#define LOAD(lib, field, symbol, required)                                              \
-    do {                                                                                \
-        void *sym_ = dlsym(c->lib, symbol);                                             \
-        memcpy(&c->field, &sym_, sizeof sym_);                                          \
-        if (!sym_ && (required)) {                                                      \
-            snprintf(why, cap, "%s has no %s", c->lib##_path, symbol);                  \
-            goto fail;                                                                  \
-        }                                                                               \
+int vs_cuda_symbol(void *lib, const char *path, const char *symbol, void *fn, int required,
+                   char *why, size_t cap)
+{
+    /* POSIX guarantees the conversion of dlsym's result to a function pointer. */
+    void *sym = dlsym(lib, symbol);
+    memcpy(fn, &sym, sizeof sym);
+    if (sym || !required) return 1;
+    snprintf(why, cap, "%s has no %s", path, symbol);
+    return 0;
+}
+
+/* dlsym into c->field, leaving vs_cuda_open through `fail` when a required symbol is missing. */
+#define LOAD(lib, field, symbol, required)                                                         \
+    do {                                                                                           \
+        if (!vs_cuda_symbol(c->lib, c->lib##_path, symbol, &c->field, required, why, cap))         \
+            goto fail;                                                                             \
     } while (0)
 
 int vs_cuda_ok(const vs_cuda *c, int rc, const char *what, char *err, size_t cap)
@@ -78,29 +94,12 @@ int vs_cuda_upload(vs_cuda *c, void **dptr, const void *src, size_t bytes, char 
 int vs_cuda_open(vs_cuda *c, int device, int pedantic, char *why, size_t cap)
 {
     memset(c, 0, sizeof *c);
-    static const char *const dirs[] = {"/usr/local/cuda/lib64", "/usr/local/cuda/lib",
-                                       "/usr/lib/x86_64-linux-gnu"};
-    static const char *const rt_names[] = {"libcudart.so.13", "libcudart.so.12", "libcudart.so"};
-    static const char *const bl_names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
-    char dl_why[512];
-    c->cudart = open_first(rt_names, 3, dirs, 3, c->cudart_path, sizeof c->cudart_path, dl_why,
-                           sizeof dl_why);
-    if (!c->cudart) {
-        snprintf(why, cap,
-                 "cannot load the CUDA runtime (libcudart.so.13/.12/.so, also under "
-                 "/usr/local/cuda/lib64): %s",
-                 dl_why);
-        return 0;
-    }
-    c->cublas = open_first(bl_names, 3, dirs, 3, c->cublas_path, sizeof c->cublas_path, dl_why,
-                           sizeof dl_why);
-    if (!c->cublas) {
-        snprintf(why, cap,
-                 "cannot load cuBLAS (libcublas.so.13/.12/.so, also under "
-                 "/usr/local/cuda/lib64): %s",
-                 dl_why);
-        goto fail;
-    }
+    c->cudart = vs_cuda_load_library("the CUDA runtime", "libcudart", c->cudart_path,
+                                     sizeof c->cudart_path, why, cap);
+    if (!c->cudart) return 0;
+    c->cublas = vs_cuda_load_library("cuBLAS", "libcublas", c->cublas_path, sizeof c->cublas_path,
+                                     why, cap);
+    if (!c->cublas) goto fail;
     LOAD(cudart, malloc_, "cudaMalloc", 1);
     LOAD(cudart, free_, "cudaFree", 1);
     LOAD(cudart, memcpy_, "cudaMemcpy", 1);

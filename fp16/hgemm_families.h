@@ -23,15 +23,53 @@ __device__ inline int pgemm_hgemm_chunk_offset(int r, int c)
     return (r * 4 + (c ^ ((r >> 1) & 3))) * 16;
 }
 
-/* C(row, col) = epilogue(alpha * acc + beta * C(row, col)), C column-major
- * with g.ldc and bias this product's (pgemm_hip_bias_of); C is not read when
- * beta == 0. The callers check row < m and col < n. */
-__device__ inline void pgemm_hgemm_put_c(const pgemm_hip_hgemm_args &g, float *c, const float *bias,
-                                         int row, int col, float acc)
+/* Whether a launch has an epilogue: which of a kernel's two instantiations
+ * runs it. */
+inline bool pgemm_hgemm_has_epilogue(const pgemm_hip_hgemm_args &g)
 {
-    float *dst = c + row + (long long)col * g.ldc;
-    const float v = g.alpha * acc;
-    *dst = pgemm_hip_finish(g.epi, bias, row, col, g.beta != 0.0f ? fmaf(g.beta, *dst, v) : v);
+    return g.epi.activation != 0 || g.epi.bias_kind != 0;
+}
+
+/*
+ * Stores a tile the thread holds in registers: visit(f) calls f(row, col,
+ * value) for each of its elements (value a reference to the accumulator),
+ * also those outside C, which are not stored. EPI says whether the launch
+ * has an epilogue (pgemm_hgemm_has_epilogue): the kernels are compiled
+ * twice, so that a plain GEMM runs none of the epilogue's code and keeps
+ * the registers it needs. A plain GEMM stores each alpha acc + beta C in
+ * one walk. With an epilogue, the first walk turns
+ * every sum into its final value (alpha, beta C, bias, the activation fixed
+ * at compile time) and only loads, with no branch per element (elements
+ * outside C read C and the bias at the nearest element inside); the second
+ * only stores. So the elements' loads and arithmetic overlap, and no load
+ * of the bias waits behind a store the compiler cannot prove is elsewhere:
+ * either would expose a latency per element.
+ */
+template <bool EPI, typename Visit>
+__device__ inline void pgemm_hgemm_store_tile(const pgemm_hip_hgemm_args &g, float *c,
+                                              const float *bias, Visit &&visit)
+{
+    if constexpr (!EPI) {
+        visit([&](int row, int col, float &v) {
+            if (row >= g.m || col >= g.n) return;
+            float *dst = c + row + (long long)col * g.ldc;
+            const float s = g.alpha * v;
+            *dst = g.beta != 0.0f ? fmaf(g.beta, *dst, s) : s;
+        });
+        return;
+    }
+    pgemm_hip_for_activation(g.epi.activation, [&](auto act) {
+        constexpr int ACT = decltype(act)::value;
+        visit([&](int row, int col, float &v) {
+            const int i = min(row, g.m - 1), j = min(col, g.n - 1);
+            const float s = g.alpha * v;
+            v = pgemm_hip_finish_as<ACT>(
+                g.epi, bias, i, j, g.beta != 0.0f ? fmaf(g.beta, c[i + (long long)j * g.ldc], s) : s);
+        });
+    });
+    visit([&](int row, int col, float &v) {
+        if (row < g.m && col < g.n) c[row + (long long)col * g.ldc] = v;
+    });
 }
 
 /* One per family of hip_variant_table.h, taking the row to run. */

@@ -70,7 +70,7 @@ struct Step {
     }
 };
 
-template <bool DOT2>
+template <bool DOT2, bool EPI>
 __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int batch0)
 {
     static_assert(TILE * BK / 8 == THREADS, "one 16-byte load per thread per operand");
@@ -143,16 +143,17 @@ __global__ void __launch_bounds__(THREADS) hgemm_fma(pgemm_hip_hgemm_args g, int
 
     float *c = g.c + batch * g.stride_c;
     const float *bias = pgemm_hip_bias_of(g.epi, batch);
+    pgemm_hgemm_store_tile<EPI>(g, c, bias, [&](auto &&f) {
 #pragma unroll
-    for (int j = 0; j < 4; j++) {
-        const int col = n0 + tn * 4 + j;
-        if (col >= g.n) continue;
+        for (int j = 0; j < 4; j++) {
+            const int col = n0 + tn * 4 + j;
 #pragma unroll
-        for (int i = 0; i < 4; i++) {
-            const int row = m0 + tm * 4 + i;
-            if (row < g.m) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j]);
+            for (int i = 0; i < 4; i++) {
+                const int row = m0 + tm * 4 + i;
+                f(row, col, acc[i][j]);
+            }
         }
-    }
+    });
 }
 
 template <bool DOT2> hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
@@ -160,8 +161,12 @@ template <bool DOT2> hipError_t launch(const pgemm_hip_hgemm_args *args, hipStre
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles = (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        hipLaunchKernelGGL(hgemm_fma<DOT2>, dim3(tiles, (unsigned)count), dim3(THREADS), 0, stream,
-                           *args, first);
+        if (pgemm_hgemm_has_epilogue(*args))
+            hipLaunchKernelGGL((hgemm_fma<DOT2, true>), dim3(tiles, (unsigned)count), dim3(THREADS),
+                               0, stream, *args, first);
+        else
+            hipLaunchKernelGGL((hgemm_fma<DOT2, false>), dim3(tiles, (unsigned)count),
+                               dim3(THREADS), 0, stream, *args, first);
     });
 }
 

@@ -102,6 +102,7 @@ __device__ inline pgemm_h4 quad(const uint4 (&f)[2], int kk)
 }
 #endif
 
+template <bool EPI>
 __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, int batch0)
 {
 #if defined(PGEMM_HAS_MFMA)
@@ -164,17 +165,26 @@ __global__ void __launch_bounds__(THREADS) hgemm_mfma(pgemm_hip_hgemm_args g, in
 
     float *c = g.c + batch * g.stride_c;
     const float *bias = pgemm_hip_bias_of(g.epi, batch);
+    /* Eight values of one 32 x 32 accumulator at a time (an epilogue over
+     * more needs more registers than the plain kernel's occupancy allows),
+     * as plain floats: vector elements take no references. */
 #pragma unroll
     for (int i = 0; i < 2; i++)
 #pragma unroll
         for (int j = 0; j < 2; j++) {
-            const int col = n0 + wn * 64 + j * 32 + l32;
-            if (col >= g.n) continue;
+            float sums[16];
 #pragma unroll
-            for (int r = 0; r < 16; r++) {
-                const int row = m0 + wm * 64 + i * 32 + 8 * (r / 4) + 4 * khalf + r % 4;
-                if (row < g.m) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j][r]);
-            }
+            for (int r = 0; r < 16; r++) sums[r] = acc[i][j][r];
+            const int col = n0 + wn * 64 + j * 32 + l32;
+#pragma unroll
+            for (int q = 0; q < 16; q += 8)
+                pgemm_hgemm_store_tile<EPI>(g, c, bias, [&](auto &&f) {
+#pragma unroll
+                    for (int r = q; r < q + 8; r++) {
+                        const int row = m0 + wm * 64 + i * 32 + 8 * (r / 4) + 4 * khalf + r % 4;
+                        f(row, col, sums[r]);
+                    }
+                });
         }
 #else
     (void)g;
@@ -192,8 +202,12 @@ hipError_t pgemm_hgemm_mfma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_h
     const unsigned tiles =
         (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        hipLaunchKernelGGL(hgemm_mfma, dim3(tiles, (unsigned)count), dim3(THREADS), 0, stream,
-                           *args, first);
+        if (pgemm_hgemm_has_epilogue(*args))
+            hipLaunchKernelGGL(hgemm_mfma<true>, dim3(tiles, (unsigned)count), dim3(THREADS), 0,
+                               stream, *args, first);
+        else
+            hipLaunchKernelGGL(hgemm_mfma<false>, dim3(tiles, (unsigned)count), dim3(THREADS), 0,
+                               stream, *args, first);
     });
 }
 

@@ -92,7 +92,7 @@ __device__ inline void load_panel(char *s, const __half *panel, int kp, int step
 
 /* 128 x 128 tiles: two blocks per SM (at most 128 registers per thread);
  * 256 x 128 tiles hold 128 accumulators per thread: one block. */
-template <int BM, int BN, int WARPS_M, int STAGES>
+template <int BM, int BN, int WARPS_M, int STAGES, bool EPI>
 __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
     hgemm_mma(pgemm_hip_hgemm_args g, int batch0)
 {
@@ -177,15 +177,19 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
     if (g.ldc % 8 == 0 && ((unsigned long long)c & 31u) == 0) {
         const int r0 = bm * BM + wm * C::WM + lane / 4;
         const int c0 = bn * BN + wn * C::WN + 2 * (lane % 4);
+        /* One row of mma tiles at a time: an epilogue over all of them
+         * would need more registers than there are. */
 #pragma unroll
         for (int i = 0; i < C::MT; i++)
+            pgemm_hgemm_store_tile<EPI>(g, c, bias, [&](auto &&f) {
 #pragma unroll
-            for (int j = 0; j < C::NT; j++)
+                for (int j = 0; j < C::NT; j++)
 #pragma unroll
-                for (int e = 0; e < 4; e++) {
-                    const int row = r0 + i * 16 + (e >= 2 ? 8 : 0), col = c0 + j * 8 + (e & 1);
-                    if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, bias, row, col, acc[i][j][e]);
-                }
+                    for (int e = 0; e < 4; e++) {
+                        const int row = r0 + i * 16 + (e >= 2 ? 8 : 0), col = c0 + j * 8 + (e & 1);
+                        f(row, col, acc[i][j][e]);
+                    }
+            });
         return;
     }
     __syncthreads(); /* every warp is done with the ring: it becomes the C stage */
@@ -204,7 +208,8 @@ __global__ void PGEMM_LAUNCH_BOUNDS(THREADS, BM * BN > 128 * 128 ? 1 : 2)
                         Stage::put(stage, row0 + i * 16 + (e >= 2 ? 8 : 0), col0 + j * 8 + (e & 1),
                                    acc[i][j][e]);
         __syncthreads();
-        Stage::template store<C::COLS, THREADS>(stage, g, c, bias, bm * BM, bn * BN + part * C::COLS);
+        Stage::template store<C::COLS, THREADS, EPI>(stage, g, c, bias, bm * BM,
+                                                     bn * BN + part * C::COLS);
         __syncthreads();
     }
 }
@@ -213,7 +218,8 @@ template <int BM, int BN, int WARPS_M, int STAGES>
 hipError_t launch(const pgemm_hip_hgemm_args *args, hipStream_t stream)
 {
     using C = Config<BM, BN, WARPS_M, STAGES>;
-    auto kernel = hgemm_mma<BM, BN, WARPS_M, STAGES>;
+    auto kernel = pgemm_hgemm_has_epilogue(*args) ? hgemm_mma<BM, BN, WARPS_M, STAGES, true>
+                                                  : hgemm_mma<BM, BN, WARPS_M, STAGES, false>;
     /* More than 48 KB of dynamic shared memory must be asked for, per device
      * (cheap enough to repeat on every launch). */
     hipError_t attr = hipFuncSetAttribute((const void *)kernel,

@@ -90,6 +90,7 @@ __device__ inline void load_panel(char *s, const __half *panel, int kp, int step
 }
 #endif
 
+template <bool EPI>
 __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g, int batch0)
 {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -163,13 +164,21 @@ __global__ void __launch_bounds__(THREADS, 1) hgemm_wgmma(pgemm_hip_hgemm_args g
     const float *bias = pgemm_hip_bias_of(g.epi, batch);
     const int row0 = bm * BM + wg * 64 + warp * 16 + lane / 4;
     const int col0 = bn * BN + 2 * (lane % 4);
+    /* In parts of PART accumulators: one epilogue over all 128 would need
+     * more registers than there are. */
+    constexpr int PART = 32;
 #pragma unroll
     for (int h = 0; h < 2; h++)
 #pragma unroll
-        for (int e = 0; e < 64; e++) {
-            const int row = row0 + ((e & 2) ? 8 : 0), col = col0 + h * 128 + (e / 4) * 8 + (e & 1);
-            if (row < g.m && col < g.n) pgemm_hgemm_put_c(g, c, bias, row, col, acc[h][e]);
-        }
+        for (int p = 0; p < 64; p += PART)
+            pgemm_hgemm_store_tile<EPI>(g, c, bias, [&](auto &&f) {
+#pragma unroll
+                for (int e = p; e < p + PART; e++) {
+                    const int row = row0 + ((e & 2) ? 8 : 0);
+                    const int col = col0 + h * 128 + (e / 4) * 8 + (e & 1);
+                    f(row, col, acc[h][e]);
+                }
+            });
 #else
     __trap(); /* no wgmma on this target */
 #endif
@@ -181,14 +190,15 @@ hipError_t pgemm_hgemm_wgmma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_
                                     hipStream_t stream)
 {
     if (row != ROW.id) return hipErrorInvalidValue;
+    auto kernel = pgemm_hgemm_has_epilogue(*args) ? hgemm_wgmma<true> : hgemm_wgmma<false>;
     /* Asked for per device (cheap enough to repeat on every launch). */
-    hipError_t attr = hipFuncSetAttribute((const void *)hgemm_wgmma,
+    hipError_t attr = hipFuncSetAttribute((const void *)kernel,
                                           hipFuncAttributeMaxDynamicSharedMemorySize, SMEM);
     if (attr != hipSuccess) return attr;
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles = (unsigned)(((args->m + BM - 1) / BM) * ((args->n + BN - 1) / BN));
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        hipLaunchKernelGGL(hgemm_wgmma, dim3(tiles, (unsigned)count), dim3(THREADS),
+        hipLaunchKernelGGL(kernel, dim3(tiles, (unsigned)count), dim3(THREADS),
                            (size_t)SMEM, stream, *args, first);
     });
 }

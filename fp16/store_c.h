@@ -36,16 +36,31 @@ struct pgemm_c_stage {
 
     /* All THREADS threads of the block: writes the stage's columns 0 ..
      * cols - 1 to C at (row0, col0), inside m x n, through the epilogue
-     * (bias: this product's vector). Call between barriers. */
-    template <int COLS, int THREADS>
+     * (bias: this product's vector; EPI: pgemm_hgemm_store_tile's). Call
+     * between barriers. */
+    template <int COLS, int THREADS, bool EPI>
     __device__ static void store(const float *stage, const pgemm_hip_hgemm_args &g, float *c,
                                  const float *bias, int row0, int col0)
     {
-#pragma unroll 4
-        for (int q = (int)threadIdx.x; q < BM * COLS; q += THREADS) {
-            const int col = q / BM, row = q % BM;
-            const int i = row0 + row, j = col0 + col;
-            if (i < g.m && j < g.n) pgemm_hgemm_put_c(g, c, bias, i, j, stage[col * LD + row]);
+        /* Four elements a thread at a time, each group's loads before its
+         * stores (pgemm_hgemm_store_tile). */
+        constexpr int GROUP = 4;
+#pragma unroll 1
+        for (int q0 = (int)threadIdx.x; q0 < BM * COLS; q0 += GROUP * THREADS) {
+            float v[GROUP];
+#pragma unroll
+            for (int u = 0; u < GROUP; u++) {
+                const int q = q0 + u * THREADS;
+                v[u] = q < BM * COLS ? stage[q / BM * LD + q % BM] : 0.0f;
+            }
+            pgemm_hgemm_store_tile<EPI>(g, c, bias, [&](auto &&f) {
+#pragma unroll
+                for (int u = 0; u < GROUP; u++) {
+                    const int q = q0 + u * THREADS;
+                    const int i = row0 + q % BM, j = col0 + q / BM;
+                    if (q < BM * COLS) f(i, j, v[u]);
+                }
+            });
         }
     }
 };
