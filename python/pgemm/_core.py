@@ -16,6 +16,19 @@ _PRECISION_NAMES = {v: k for k, v in _PRECISIONS.items()}
 _TYPES = {np.dtype(np.float32): _lib.F32, np.dtype(np.float16): _lib.F16}
 
 
+def _names(fn):
+    """{name: value} of an enum whose names fn gives (NULL past the last)."""
+    names, value = {}, 0
+    while fn(value) is not None:
+        names[fn(value).decode()] = value
+        value += 1
+    return names
+
+
+_ACTIVATIONS = _names(_L.pgemm_activation_name)   # "none", "relu", "gelu_tanh", "silu"
+_BIASES = {v: k for k, v in _names(_L.pgemm_bias_name).items()}
+
+
 class Error(RuntimeError):
     """A call libpgemm refused or failed: .status is its pgemm_status, .reason
     the status's name, and the message the library's own."""
@@ -67,6 +80,9 @@ class CallInfo:
     precision_requested: str
     precision_used: str
     why: str
+    activation: str = "none"
+    bias: str = "none"
+    epilogue_fused: bool = False
 
 
 def _precision(name):
@@ -171,9 +187,12 @@ class Context:
         raw = _lib.CallInfo()
         if _L.pgemm_last_call(self._handle(), ctypes.byref(raw)) != _lib.SUCCESS:
             return None
+        act = _L.pgemm_activation_name(raw.activation)
         return CallInfo(_L.pgemm_backend_name(raw.backend).decode(), _text(raw.variant),
                         _PRECISION_NAMES.get(raw.precision_requested, "?"),
-                        _PRECISION_NAMES.get(raw.precision_used, "?"), _text(raw.why))
+                        _PRECISION_NAMES.get(raw.precision_used, "?"), _text(raw.why),
+                        act.decode() if act else "?", _BIASES.get(raw.bias, "?"),
+                        bool(raw.epilogue_fused))
 
     def synchronize(self):
         _check(_L.pgemm_synchronize(self._handle()), self._h)
@@ -192,21 +211,30 @@ class Context:
         return DeviceArray(self, shape, dtype)
 
     # ------------------------------------------------------------ products
-    def matmul(self, a, b, out=None, precision=None, alpha=1.0, beta=0.0):
-        """alpha * (a @ b) + beta * out, with numpy's matmul shapes: 2-D
-        matrices, 1-D vectors (promoted, then dropped), 3-D stacks (one
-        strided-batched call; a 2-D operand is shared by every product).
-        a and b are numpy arrays (float32 or float16; transposed views and
-        slices are used in place) or both DeviceArrays of this context. The
-        result is float32: out, or a new array (a DeviceArray on the device
-        path). beta != 0 needs out, whose values are then read; with
-        beta == 0 they are not (NaN in out does not propagate)."""
+    def matmul(self, a, b, out=None, precision=None, alpha=1.0, beta=0.0, bias=None,
+               activation=None):
+        """activation(alpha * (a @ b) + beta * out + bias), with numpy's
+        matmul shapes: 2-D matrices, 1-D vectors (promoted, then dropped),
+        3-D stacks (one strided-batched call; a 2-D operand is shared by
+        every product). a and b are numpy arrays (float32 or float16;
+        transposed views and slices are used in place) or both DeviceArrays
+        of this context. The result is float32: out, or a new array (a
+        DeviceArray on the device path). beta != 0 needs out, whose values
+        are then read; with beta == 0 they are not (NaN in out does not
+        propagate).
+
+        bias (float32, broadcast as numpy adds it to the result; one vector
+        for every product of a stack): shape (n,) or (1, n) adds bias[j] to
+        column j, (m, 1) adds bias[i] to row i. activation: None, "relu",
+        "gelu_tanh" or "silu". Both run in the GEMM kernel's store (the
+        library's epilogue): one pass over the result."""
         p = self._precision if precision is None else _precision(precision)
+        epi = _Epilogue(activation, bias)
         if isinstance(a, DeviceArray) or isinstance(b, DeviceArray) or \
                 isinstance(out, DeviceArray):
-            return self._matmul_device(a, b, out, p, float(alpha), float(beta))
+            return self._matmul_device(a, b, out, p, float(alpha), float(beta), epi)
         return self._matmul_host(np.asarray(a), np.asarray(b), out, p, float(alpha),
-                                 float(beta))
+                                 float(beta), epi)
 
     def _run(self, precision, fn, *args):
         h = self._handle()
@@ -214,9 +242,10 @@ class Context:
             _check(_L.pgemm_set_precision(h, precision), h)
             _check(fn(h, *args), h)
 
-    def _matmul_host(self, a, b, out, precision, alpha, beta):
+    def _matmul_host(self, a, b, out, precision, alpha, beta, epi):
         shape = _Shapes(a.shape, b.shape)
         ta, tb = _dtype_of(a, "a"), _dtype_of(b, "b")
+        epi.fit(shape)
         if out is not None:
             if not isinstance(out, np.ndarray) or out.dtype != np.float32:
                 raise TypeError("out must be a float32 numpy array")
@@ -230,7 +259,7 @@ class Context:
         result = out if out is not None else np.empty(shape.out, np.float32)
         if result.size == 0:
             return result
-        if shape.k == 0:
+        if shape.k == 0 and not epi:
             # CBLAS: C = beta * C, and with beta == 0 C is not read.
             if beta == 0.0:
                 result[...] = 0.0
@@ -239,10 +268,10 @@ class Context:
             return result
         a3, b3 = shape.stack_a(a), shape.stack_b(b)
         c3 = result.reshape(shape.stack_c)
-        if shape.batch == 1 and ta == tb == np.float32:
+        if shape.batch == 1 and ta == tb == np.float32 and not epi:
             self._host_2d(a3[0], b3[0], c3[0], precision, alpha, beta)
         else:
-            self._host_batched(a3, b3, c3, shape, precision, alpha, beta)
+            self._host_batched(a3, b3, c3, shape, precision, alpha, beta, epi)
         return result
 
     def _host_2d(self, a, b, c, precision, alpha, beta):
@@ -265,14 +294,14 @@ class Context:
         self._run(precision, _L.pgemm_sgemm_host, _lib.ROW_MAJOR, ma.op, mb.op, m, n, k, alpha,
                   ma.ptr, ma.ld, mb.ptr, mb.ld, beta, ca.ptr, ca.ld)
 
-    def _host_batched(self, a3, b3, c3, shape, precision, alpha, beta):
+    def _host_batched(self, a3, b3, c3, shape, precision, alpha, beta, epi=None):
         da = self._upload(a3)
         db = self._upload(b3)
         dc = self.empty(shape.stack_c, np.float32)
         try:
             if beta != 0.0:
                 dc.write(c3)
-            self._device_product(da, db, dc, shape, precision, alpha, beta)
+            self._device_product(da, db, dc, shape, precision, alpha, beta, epi)
             c3[...] = dc.numpy()
         finally:
             for d in (da[0], db[0], dc):
@@ -285,16 +314,31 @@ class Context:
         src = np.ascontiguousarray(x3[:1] if shared else x3)
         return self.array(src), 0 if shared else src.shape[1] * src.shape[2]
 
-    def _device_product(self, da, db, dc, shape, precision, alpha, beta):
-        """dc = alpha * da @ db + beta * dc on device stacks: da and db are
-        (DeviceArray, stride between matrices: 0 for one matrix shared by
-        every product)."""
+    def _device_product(self, da, db, dc, shape, precision, alpha, beta, epi=None):
+        """dc = alpha * da @ db + beta * dc (then the epilogue) on device
+        stacks: da and db are (DeviceArray, stride between matrices: 0 for
+        one matrix shared by every product)."""
         oa, ob = _operand(*da, vector_row=True), _operand(*db, vector_row=False)
-        self._run(precision, _L.pgemm_gemm_strided_batched_ex, _lib.ROW_MAJOR, oa[2], ob[2],
-                  shape.m, shape.n, shape.k, alpha, *oa[:2], 0, *oa[3:], *ob[:2], 0, *ob[3:],
-                  beta, dc._buf, 0, shape.n, shape.m * shape.n, shape.batch)
+        if shape.k == 0:
+            # A and B are not read: no buffers, the smallest valid ld.
+            oa = (None, _lib.F32, _lib.NO_TRANS, 1, 0)
+            ob = (None, _lib.F32, _lib.NO_TRANS, max(shape.n, 1), 0)
+        args = (_lib.ROW_MAJOR, oa[2], ob[2], shape.m, shape.n, shape.k, alpha, *oa[:2], 0,
+                *oa[3:], *ob[:2], 0, *ob[3:], beta, dc._buf, 0, shape.n, shape.m * shape.n,
+                shape.batch)
+        if not epi:
+            self._run(precision, _L.pgemm_gemm_strided_batched_ex, *args)
+            return
+        bias = epi.device_bias(self)
+        try:
+            raw = epi.struct(bias)
+            self._run(precision, _L.pgemm_gemm_strided_batched_epilogue, *args,
+                      ctypes.byref(raw))
+        finally:
+            if bias is not None and bias is not epi.bias:
+                bias._free()
 
-    def _matmul_device(self, a, b, out, precision, alpha, beta):
+    def _matmul_device(self, a, b, out, precision, alpha, beta, epi):
         for x, what in ((a, "a"), (b, "b")):
             if not isinstance(x, DeviceArray):
                 raise TypeError("%s is a %s: with a DeviceArray operand both must be "
@@ -302,6 +346,7 @@ class Context:
             if x.context is not self:
                 raise ValueError("%s belongs to another pgemm context" % what)
         shape = _Shapes(a.shape, b.shape)
+        epi.fit(shape)
         if out is None:
             if beta != 0.0:
                 raise ValueError("beta != 0 needs out (the C it scales)")
@@ -313,14 +358,15 @@ class Context:
                              % (shape.out,))
         if out.size == 0:
             return out
-        if shape.k == 0:
+        if shape.k == 0 and not epi:
             out.write(np.zeros(shape.out, np.float32) if beta == 0.0
                       else out.numpy() * np.float32(beta))
             return out
 
         def stride(x):
             return 0 if x.ndim <= 2 else x._rows * x._cols
-        self._device_product((a, stride(a)), (b, stride(b)), out, shape, precision, alpha, beta)
+        self._device_product((a, stride(a)), (b, stride(b)), out, shape, precision, alpha, beta,
+                             epi)
         return out
 
 
@@ -467,6 +513,68 @@ class _Shapes:
         return self._stack(b, False)
 
 
+class _Epilogue:
+    """A product's activation and bias (Context.matmul), checked against
+    its shape by fit(); false when there is neither."""
+
+    def __init__(self, activation, bias):
+        name = "none" if activation is None else activation
+        if name not in _ACTIVATIONS:
+            raise ValueError("activation must be None or one of %s, not %r"
+                             % (", ".join(repr(n) for n in _ACTIVATIONS if n != "none"),
+                                activation))
+        self.activation = _ACTIVATIONS[name]
+        if bias is not None and not isinstance(bias, DeviceArray):
+            bias = np.asarray(bias)
+        if bias is not None and bias.dtype != np.float32:
+            raise TypeError("bias must be float32, not %s" % bias.dtype)
+        self.bias = bias
+        self.kind = _lib.BIAS_NONE
+
+    def __bool__(self):
+        return self.activation != _ACTIVATIONS["none"] or self.bias is not None
+
+    def fit(self, shape):
+        """Which way the bias runs for a product of this shape (numpy's
+        broadcasting against the result); ValueError when it does not fit."""
+        if self.bias is None:
+            return
+        b = self.bias.shape
+        m, n = shape.m, shape.n
+        if len(b) == 1 and shape.vb and not shape.va:
+            # The result is a column (m,): its one value per row.
+            self.kind = _lib.BIAS_PER_ROW if b == (m,) else None
+        elif len(b) == 1 and not shape.vb:
+            self.kind = _lib.BIAS_PER_COLUMN if b == (n,) else None
+        elif len(b) == 2 and not shape.va and not shape.vb:
+            self.kind = (_lib.BIAS_PER_COLUMN if b == (1, n) else
+                         _lib.BIAS_PER_ROW if b == (m, 1) else None)
+        else:
+            self.kind = None
+        if self.kind is None:
+            raise ValueError("bias has shape %s; a product of shape %s takes a bias of shape "
+                             "(%d,) or (1, %d) (per column) or (%d, 1) (per row)"
+                             % (b, shape.out, n, n, m))
+        if isinstance(self.bias, DeviceArray) and self.bias.transposed:
+            raise ValueError("bias must be a DeviceArray itself, not a transposed view")
+
+    def device_bias(self, ctx):
+        """The bias on ctx's device: the DeviceArray given, or a copy."""
+        if self.bias is None or isinstance(self.bias, DeviceArray):
+            if self.bias is not None and self.bias.context is not ctx:
+                raise ValueError("bias belongs to another pgemm context")
+            return self.bias
+        return ctx.array(np.ascontiguousarray(self.bias))
+
+    def struct(self, bias):
+        raw = _lib.Epilogue()
+        _L.pgemm_epilogue_init(ctypes.byref(raw))
+        raw.activation = self.activation
+        if bias is not None:
+            raw.bias, raw.bias_buffer = self.kind, bias._live()
+        return raw
+
+
 class _Matrix:
     __slots__ = ("ptr", "ld", "op", "trans")
 
@@ -517,11 +625,13 @@ def default_context(backend="auto"):
         return ctx
 
 
-def matmul(a, b, out=None, precision="fp32", backend=None, alpha=1.0, beta=0.0):
-    """alpha * (a @ b) + beta * out on the default context of backend
-    ("auto" when None); see Context.matmul."""
+def matmul(a, b, out=None, precision="fp32", backend=None, alpha=1.0, beta=0.0, bias=None,
+           activation=None):
+    """activation(alpha * (a @ b) + beta * out + bias) on the default
+    context of backend ("auto" when None); see Context.matmul."""
     return default_context(backend or "auto").matmul(a, b, out=out, precision=precision,
-                                                     alpha=alpha, beta=beta)
+                                                     alpha=alpha, beta=beta, bias=bias,
+                                                     activation=activation)
 
 
 def last_call(backend=None):

@@ -13,6 +13,7 @@ ROW_MAJOR = 101
 NO_TRANS, TRANS = 111, 112
 PRECISION_FP32, PRECISION_FP16_MIXED = 0, 1
 F32, F16 = 0, 1
+BIAS_NONE, BIAS_PER_ROW, BIAS_PER_COLUMN = 0, 1, 2
 SUCCESS = 0
 
 
@@ -58,6 +59,16 @@ class CallInfo(ctypes.Structure):
         ("activation", ctypes.c_int),
         ("bias", ctypes.c_int),
         ("epilogue_fused", ctypes.c_int),
+    ]
+
+
+class Epilogue(ctypes.Structure):
+    _fields_ = [
+        ("activation", ctypes.c_int),
+        ("bias", ctypes.c_int),
+        ("bias_buffer", ctypes.c_void_p),
+        ("bias_offset", ctypes.c_size_t),
+        ("stride_bias", ctypes.c_size_t),
     ]
 
 
@@ -113,6 +124,14 @@ def _declare(lib):
                     buf_p, c_int, c_size, c_size, c_size,
                     buf_p, c_int, c_size, c_size, c_size,
                     c_float, buf_p, c_size, c_size, c_size, c_size]),
+        "pgemm_gemm_strided_batched_epilogue": (
+            c_int, [ctx_p, c_int, c_int, c_int, c_size, c_size, c_size, c_float,
+                    buf_p, c_int, c_size, c_size, c_size,
+                    buf_p, c_int, c_size, c_size, c_size,
+                    c_float, buf_p, c_size, c_size, c_size, c_size, ctypes.POINTER(Epilogue)]),
+        "pgemm_epilogue_init": (None, [ctypes.POINTER(Epilogue)]),
+        "pgemm_activation_name": (ctypes.c_char_p, [c_int]),
+        "pgemm_bias_name": (ctypes.c_char_p, [c_int]),
         "pgemm_last_call": (c_int, [ctx_p, ctypes.POINTER(CallInfo)]),
         "pgemm_variant_count": (c_size, [ctx_p]),
         "pgemm_variant_name": (ctypes.c_char_p, [ctx_p, c_size]),

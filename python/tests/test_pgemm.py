@@ -192,6 +192,87 @@ def test_float16_operands(ctx):
         assert e.value.reason == "unsupported" and "fp16 operands need fp16 tiles" in str(e.value)
 
 
+def act_ref(name, x):
+    """The activations of include/pgemm.h in float64."""
+    if name == "relu":
+        return np.where(x < 0, 0.0, x)
+    if name == "gelu_tanh":
+        return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+    if name == "silu":
+        return x / (1.0 + np.exp(-x))
+    return x
+
+
+def ran_epilogue(ctx, activation, bias):
+    call = ran_pgemm(ctx)
+    assert call.epilogue_fused and call.activation == (activation or "none")
+    assert call.bias == bias, call
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "gelu_tanh", "silu"])
+@pytest.mark.parametrize("orient", ["column", "column2d", "row"])
+def test_epilogue(ctx, activation, orient):
+    m, n, k = 37, 29, 41
+    a, b = rand(k, m).T, rand(n, k).T          # transposed views, used in place
+    bias = {"column": rand(n), "column2d": rand(1, n), "row": rand(m, 1)}[orient]
+    kind = "per_row" if orient == "row" else "per_column"
+    out = rand(m, n)
+    want = act_ref(activation, ref(a, b, 0.5, 1.5, out) + bias)
+    got = ctx.matmul(a, b, out=out, alpha=0.5, beta=1.5, bias=bias, activation=activation)
+    assert got is out
+    close(got, want, k)
+    ran_epilogue(ctx, activation, kind)
+    # On device arrays, with the bias a device array too.
+    dc = ctx.matmul(ctx.array(a), ctx.array(b), bias=ctx.array(bias), activation=activation)
+    close(dc.numpy(), act_ref(activation, ref(a, b) + bias), k)
+    ran_epilogue(ctx, activation, kind)
+
+
+def test_epilogue_alone_stacks_and_vectors(ctx):
+    # An activation without a bias, on a stack sharing one matrix.
+    a3, b = rand(3, 9, 11), rand(11, 6)
+    close(ctx.matmul(a3, b, activation="relu"), act_ref("relu", ref(a3, b)), 11)
+    ran_epilogue(ctx, "relu", "none")
+    # One bias for every product of the stack.
+    bias = rand(6)
+    close(ctx.matmul(a3, b, bias=bias, activation="silu"),
+          act_ref("silu", ref(a3, b) + bias), 11)
+    # Vectors: x @ W + b (per column), W @ x + b (per row).
+    x, w = rand(11), rand(11, 6)
+    close(ctx.matmul(x, w, bias=bias, activation="gelu_tanh"),
+          act_ref("gelu_tanh", ref(x, w) + bias), 11)
+    ran_epilogue(ctx, "gelu_tanh", "per_column")
+    wt, bias_m = rand(6, 11), rand(6)
+    close(ctx.matmul(wt, x, bias=bias_m), ref(wt, x) + bias_m, 11)
+    ran_epilogue(ctx, None, "per_row")
+
+
+def test_epilogue_with_k_zero(ctx):
+    # k == 0: act(beta out + bias), one pass of the library.
+    out = rand(5, 4)
+    want = act_ref("relu", 2.0 * out.astype(np.float64) + np.arange(4) - 1.5)
+    got = ctx.matmul(np.zeros((5, 0), np.float32), np.zeros((0, 4), np.float32), out=out,
+                     beta=2.0, bias=np.arange(4, dtype=np.float32) - 1.5, activation="relu")
+    close(got, want, 0)
+    ran_epilogue(ctx, "relu", "per_column")
+
+
+def test_epilogue_errors_leave_out_untouched(ctx):
+    a, b = rand(4, 5), rand(5, 7)
+    out = np.full((4, 7), 5.0, np.float32)
+    with pytest.raises(ValueError, match="activation must be None or one of 'relu'"):
+        ctx.matmul(a, b, out=out, activation="tanh")
+    with pytest.raises(ValueError, match=r"bias has shape \(4,\); a product of shape \(4, 7\)"):
+        ctx.matmul(a, b, out=out, bias=rand(4))
+    with pytest.raises(ValueError, match="bias has shape"):
+        ctx.matmul(a, b, out=out, bias=rand(4, 7))
+    with pytest.raises(TypeError, match="bias must be float32"):
+        ctx.matmul(a, b, out=out, bias=np.zeros(7))
+    assert np.all(out == 5.0)
+    with pytest.raises(ValueError, match="bias has shape"):
+        ctx.matmul(rand(3), rand(3), bias=rand(1))
+
+
 def test_errors_leave_out_untouched(ctx):
     a, b = rand(4, 5), rand(6, 7)
     out = np.full((4, 7), 5.0, np.float32)
