@@ -83,13 +83,11 @@ static pgemm_status hip_create(const pgemm_backend_config *cfg, void **out, pgem
         st = pgemm_hip_check(hipStreamCreateWithFlags(&b->stream, hipStreamNonBlocking),
                              "hipStreamCreateWithFlags", err);
     if (st != PGEMM_SUCCESS) {
-        if (st == PGEMM_ERROR_INVALID_ARGUMENT) {
-            hip_destroy(b);
-            return st;
-        }
         hip_destroy(b);
-        /* A device that cannot take a stream is not usable: AUTO moves on. */
-        return st == PGEMM_ERROR_OUT_OF_MEMORY ? st : PGEMM_ERROR_BACKEND_UNAVAILABLE;
+        /* A stream of another device is the caller's mistake; a device that
+         * cannot take a stream is not usable: AUTO moves on. */
+        if (st == PGEMM_ERROR_INVALID_ARGUMENT || st == PGEMM_ERROR_OUT_OF_MEMORY) return st;
+        return PGEMM_ERROR_BACKEND_UNAVAILABLE;
     }
     list_variants(b);
     int has_fp16 = 0;
