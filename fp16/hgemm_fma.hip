@@ -160,13 +160,10 @@ template <bool DOT2> hipError_t launch(const pgemm_hip_hgemm_args *args, hipStre
 {
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles = (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
+    auto kernel = pgemm_hgemm_has_epilogue(*args) ? hgemm_fma<DOT2, true> : hgemm_fma<DOT2, false>;
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        if (pgemm_hgemm_has_epilogue(*args))
-            hipLaunchKernelGGL((hgemm_fma<DOT2, true>), dim3(tiles, (unsigned)count), dim3(THREADS),
-                               0, stream, *args, first);
-        else
-            hipLaunchKernelGGL((hgemm_fma<DOT2, false>), dim3(tiles, (unsigned)count),
-                               dim3(THREADS), 0, stream, *args, first);
+        hipLaunchKernelGGL(kernel, dim3(tiles, (unsigned)count), dim3(THREADS), 0, stream, *args,
+                           first);
     });
 }
 

@@ -201,13 +201,10 @@ hipError_t pgemm_hgemm_mfma_launch(pgemm_hip_hgemm_kernel row, const pgemm_hip_h
     if (args->kp % BK != 0) return hipErrorInvalidValue;
     const unsigned tiles =
         (unsigned)(((args->m + TILE - 1) / TILE) * ((args->n + TILE - 1) / TILE));
+    auto kernel = pgemm_hgemm_has_epilogue(*args) ? hgemm_mfma<true> : hgemm_mfma<false>;
     return pgemm_in_batch_slices(args->batch, [&](int first, int count) {
-        if (pgemm_hgemm_has_epilogue(*args))
-            hipLaunchKernelGGL(hgemm_mfma<true>, dim3(tiles, (unsigned)count), dim3(THREADS), 0,
-                               stream, *args, first);
-        else
-            hipLaunchKernelGGL(hgemm_mfma<false>, dim3(tiles, (unsigned)count), dim3(THREADS), 0,
-                               stream, *args, first);
+        hipLaunchKernelGGL(kernel, dim3(tiles, (unsigned)count), dim3(THREADS), 0, stream, *args,
+                           first);
     });
 }
 

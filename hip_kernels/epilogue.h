@@ -68,12 +68,11 @@ __device__ inline float pgemm_hip_finish_as(const pgemm_hip_epilogue &e, const f
 __device__ inline float pgemm_hip_finish(const pgemm_hip_epilogue &e, const float *bias, int i,
                                          int j, float v)
 {
-    switch (e.activation) {
-    case 1: return pgemm_hip_finish_as<1>(e, bias, i, j, v);
-    case 2: return pgemm_hip_finish_as<2>(e, bias, i, j, v);
-    case 3: return pgemm_hip_finish_as<3>(e, bias, i, j, v);
-    default: return pgemm_hip_finish_as<0>(e, bias, i, j, v);
-    }
+    float out = v;
+    pgemm_hip_for_activation(e.activation, [&](auto act) {
+        out = pgemm_hip_finish_as<decltype(act)::value>(e, bias, i, j, v);
+    });
+    return out;
 }
 
 #endif
