@@ -51,7 +51,8 @@ done
 # makes its own context on its own stream.
 tests=()
 for t in test_gemm_variants test_gemm_special test_gemm_batched test_gemm_large \
-         test_api_errors test_gemm_ex test_precision_fp16 test_gemm_epilogue test_hip_interop; do
+         test_api_errors test_gemm_ex test_precision_fp16 test_gemm_epilogue test_split_k \
+         test_hip_interop; do
   [ -x "$BUILD/bin/$t" ] && tests+=("$t")
 done
 echo "== tests (PGEMM_BACKEND=hip): ${tests[*]}"

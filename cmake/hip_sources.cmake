@@ -4,7 +4,8 @@
 #   PGEMM_HIP_KERNEL_SOURCES  every .hip file, FP32 and fp16
 #   PGEMM_HIP_INCLUDE_DIRS    the folders the kernels include from
 set(PGEMM_HIP_FP32_SOURCES
-  ${PROJECT_SOURCE_DIR}/hip_kernels/sgemm_tile.hip)
+  ${PROJECT_SOURCE_DIR}/hip_kernels/sgemm_tile.hip
+  ${PROJECT_SOURCE_DIR}/hip_kernels/sum_parts.hip)
 set(PGEMM_HIP_FP16_SOURCES
   ${PROJECT_SOURCE_DIR}/fp16/hgemm.hip
   ${PROJECT_SOURCE_DIR}/fp16/hgemm_mma.hip

@@ -49,6 +49,19 @@ typedef struct pgemm_hip_sgemm_args {
 int pgemm_hip_sgemm(pgemm_hip_sgemm_kernel kernel, const pgemm_hip_sgemm_args *args,
                     void *stream);
 
+/* Split-K's second pass (backend.h, pgemm_sum_args): C = epilogue(alpha *
+ * (W_0 + ... + W_{parts-1}) + beta C), W_p the column-major m x n partial
+ * sums at work + p * m * n (leading dimension m). beta == 0: C is not read. */
+typedef struct pgemm_hip_sum_args {
+    int m, n, parts;
+    float alpha, beta;
+    const float *work;
+    float *c; long long ldc;
+    pgemm_hip_epilogue epi; /* as for pgemm_hip_sgemm_args; one product */
+} pgemm_hip_sum_args;
+
+int pgemm_hip_sum_parts(const pgemm_hip_sum_args *args, void *stream);
+
 /*
  * FP16 tiles work on packed operands: op(A) as rows_a x kp halves, row i
  * holding op(A)(i, 0..k-1) followed by zeros, and op(B)^T the same way

@@ -339,6 +339,10 @@ typedef struct pgemm_call_info {
     pgemm_activation activation;
     pgemm_bias bias;
     int epilogue_fused;
+    /* Split-K (pgemm_set_split_k): the number of partial products along K
+     * that `variant` computed before a second pass summed them; 1 for an
+     * unsplit call (0 where no kernel ran). */
+    size_t split_k;
 } pgemm_call_info;
 
 /* What this thread's last successful GEMM call on ctx ran; INVALID_ARGUMENT
@@ -357,6 +361,17 @@ PGEMM_API const char *pgemm_variant_name(const pgemm_context *ctx, size_t index)
 /* Forces every following GEMM on ctx to use the named variant (NULL: let
  * the selector choose again). Env PGEMM_VARIANT sets it at creation. */
 PGEMM_API pgemm_status pgemm_force_variant(pgemm_context *ctx, const char *name);
+
+/* Split-K: a product whose m x n tile grid would leave most of a GPU's
+ * compute units idle while k is large runs as several partial products
+ * along K, summed in a fixed order in a second pass (the same inputs give
+ * the same bits on every run; docs/PRECISION.md). parts: 0 (the default)
+ * lets pgemm decide per call (GPUs only); 1 never splits; 2 ..
+ * PGEMM_SPLIT_K_MAX splits every non-batched call with k >= 2 into about
+ * that many parts (the backends without a second pass never split). Env
+ * PGEMM_SPLIT_K (auto, off or a count) sets it at creation. */
+#define PGEMM_SPLIT_K_MAX 64
+PGEMM_API pgemm_status pgemm_set_split_k(pgemm_context *ctx, size_t parts);
 
 #ifdef __cplusplus
 }

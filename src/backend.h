@@ -23,7 +23,7 @@
 #include "common/variant.h"
 #include "pgemm.h"
 
-#define PGEMM_BACKEND_API_VERSION 7u
+#define PGEMM_BACKEND_API_VERSION 8u
 #define PGEMM_BACKEND_ENTRY_SYMBOL "pgemm_backend_entry"
 
 typedef void (*pgemm_log_fn)(int level, const char *msg);
@@ -80,6 +80,27 @@ static inline int pgemm_args_have_epilogue(const pgemm_gemm_args *g)
 {
     return g->activation != PGEMM_ACTIVATION_NONE || g->bias_kind != PGEMM_BIAS_NONE;
 }
+
+/*
+ * The second pass of a split-K product (src/split_k.c): the column-major
+ * m x n partial sums W_0 .. W_{parts-1}, W_z at element z * m * n of `work`
+ * with leading dimension m, become
+ *
+ *     C = act(alpha * (W_0 + W_1 + ... + W_{parts-1}) + beta * C + bias)
+ *
+ * summed in that order for every element, so that the result does not
+ * depend on timing. beta == 0: C is not read. The epilogue is that of
+ * pgemm_gemm_args (bias: m values per row or n per column at bias_offset).
+ */
+typedef struct pgemm_sum_args {
+    size_t m, n, parts;
+    float alpha, beta;
+    void *work;
+    void *c; size_t c_offset, ldc;
+    pgemm_activation activation;
+    pgemm_bias bias_kind;
+    void *bias; size_t bias_offset;
+} pgemm_sum_args;
 
 /* Whether an operand at `offset` (elements) with leading dimension ld and,
  * batched, batch stride `stride` keeps every group of 4 elements a kernel
@@ -139,6 +160,10 @@ typedef struct pgemm_backend_iface {
                                 pgemm_err *err);
     void *(*native_queue)(void *backend_ctx);
     void *(*native_buffer)(void *backend_ctx, void *buf);
+
+    /* Split-K's second pass (optional: NULL where the backend has none, and
+     * the core never splits K there). May return before the work is done. */
+    pgemm_status (*sum_parts)(void *backend_ctx, const pgemm_sum_args *args, pgemm_err *err);
 } pgemm_backend_iface;
 
 typedef const pgemm_backend_iface *(*pgemm_backend_entry_fn)(void);

@@ -13,6 +13,8 @@
 #include "loader.h"
 #include "paths.h"
 #include "records.h"
+#include "split_k.h"
+#include "staging.h"
 
 void pgemm_options_init(pgemm_options *opts)
 {
@@ -227,6 +229,26 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, const pgemm_nati
         pgemm_autotune_init(&ctx->autotune, &ctx->info, list, n, cfg.cache_dir);
     }
 
+    const char *split = getenv("PGEMM_SPLIT_K");
+    if (split && *split) {
+        long parts = -1;
+        if (!strcmp(split, "auto"))
+            parts = 0;
+        else if (!strcmp(split, "off"))
+            parts = 1;
+        else if (!parse_index(split, &parts) || parts < 1 || parts > PGEMM_SPLIT_K_MAX)
+            parts = -1;
+        if (parts < 0) {
+            pgemm_fail(NULL, PGEMM_ERROR_INVALID_ARGUMENT,
+                       "PGEMM_SPLIT_K=\"%s\": expected auto, off, or a count of parts from 1 "
+                       "to %d",
+                       split, PGEMM_SPLIT_K_MAX);
+            pgemm_context_destroy(ctx);
+            return PGEMM_ERROR_INVALID_ARGUMENT;
+        }
+        ctx->split_k = (size_t)parts;
+    }
+
     const char *forced = getenv("PGEMM_VARIANT");
     if (forced && *forced) {
         st = pgemm_force_variant(ctx, forced);
@@ -243,7 +265,7 @@ pgemm_status pgemm_context_create_on(const pgemm_options *opts, const pgemm_nati
 void pgemm_context_destroy(pgemm_context *ctx)
 {
     if (!ctx) return;
-    for (size_t i = 0; i < 4; i++) pgemm_buffer_destroy(ctx->staging.buf[i]);
+    pgemm_staging_free(ctx);
     if (ctx->plugin.iface && ctx->bctx) ctx->plugin.iface->destroy(ctx->bctx);
     pgemm_plugin_unload(&ctx->plugin);
     pgemm_selector_free(&ctx->selector);
@@ -304,6 +326,20 @@ pgemm_status pgemm_force_variant(pgemm_context *ctx, const char *name)
     }
     pthread_mutex_lock(&ctx->lock);
     ctx->forced_variant = found;
+    pthread_mutex_unlock(&ctx->lock);
+    return PGEMM_SUCCESS;
+}
+
+pgemm_status pgemm_set_split_k(pgemm_context *ctx, size_t parts)
+{
+    if (!ctx) return PGEMM_ERROR_INVALID_ARGUMENT;
+    pgemm_clear_error(ctx);
+    if (parts > PGEMM_SPLIT_K_MAX)
+        return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT,
+                          "split-K parts (%zu): at most %d (0: automatic, 1: never split)", parts,
+                          PGEMM_SPLIT_K_MAX);
+    pthread_mutex_lock(&ctx->lock);
+    ctx->split_k = parts;
     pthread_mutex_unlock(&ctx->lock);
     return PGEMM_SUCCESS;
 }

@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/log.h"
 #include "common/text.h"
 #include "internal.h"
-#include "common/log.h"
 #include "records.h"
 #include "selector/selector.h"
+#include "split_k.h"
+#include "staging.h"
 
 /* Picks the variant (forced or selected) and describes the call in *call.
  * Called with the lock held. A forced fp16 variant under FP32 precision is
@@ -91,11 +93,19 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g, int row_maj
     } else {
         pgemm_status st = choose_variant(ctx, g, &call);
         if (st != PGEMM_SUCCESS) return st;
-        pgemm_err err = {{0}};
-        st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
-        if (st != PGEMM_SUCCESS)
-            return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call.variant, g->m, g->n,
-                              g->k, err.msg);
+        call.split_k = 1;
+        pgemm_split split =
+            pgemm_split_plan(ctx, g, ctx->plugin.iface->variant(ctx->bctx, g->variant));
+        if (split.parts > 1) {
+            st = pgemm_split_run(ctx, g, split, choose_variant, &call);
+            if (st != PGEMM_SUCCESS) return st;
+        } else {
+            pgemm_err err = {{0}};
+            st = ctx->plugin.iface->sgemm(ctx->bctx, g, &err);
+            if (st != PGEMM_SUCCESS)
+                return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call.variant, g->m, g->n,
+                                  g->k, err.msg);
+        }
         if (epilogue) {
             /* In the caller's terms: pgemm_check_gemm swapped row and column
              * bias for a row-major call along with m and n. */
@@ -252,41 +262,13 @@ pgemm_status pgemm_sgemm(pgemm_context *ctx, pgemm_layout layout, pgemm_transpos
                                        b, b_offset, ldb, 0, beta, c, c_offset, ldc, 0, 1);
 }
 
-/* Makes staging buffer `slot` hold at least `bytes`. With the lock held. */
-static pgemm_status stage(pgemm_context *ctx, int slot, size_t bytes, pgemm_err *err)
-{
-    pgemm_buffer **buf = &ctx->staging.buf[slot];
-    if (*buf && (*buf)->bytes >= bytes) return PGEMM_SUCCESS;
-    const pgemm_backend_iface *be = ctx->plugin.iface;
-    if (*buf) {
-        be->buffer_destroy(ctx->bctx, (*buf)->bbuf);
-        (*buf)->bbuf = NULL;
-        (*buf)->bytes = 0;
-    } else {
-        *buf = calloc(1, sizeof **buf);
-        if (!*buf) {
-            pgemm_err_set(err, "cannot allocate a staging handle");
-            return PGEMM_ERROR_OUT_OF_MEMORY;
-        }
-        (*buf)->ctx = ctx;
-    }
-    pgemm_status st = be->buffer_create(ctx->bctx, bytes, &(*buf)->bbuf, err);
-    if (st != PGEMM_SUCCESS) {
-        free(*buf);
-        *buf = NULL;
-        return st;
-    }
-    (*buf)->bytes = bytes;
-    return PGEMM_SUCCESS;
-}
-
 /* Copies a stored host matrix into staging slot `slot`, packed (ld = run).
  * Returns the packed leading dimension in *ld. With the lock held. */
 static pgemm_status upload(pgemm_context *ctx, int slot, pgemm_stored s, const float *host,
                            size_t *ld, pgemm_err *err)
 {
     size_t run = s.run ? s.run : 1;
-    pgemm_status st = stage(ctx, slot, run * (s.runs ? s.runs : 1) * sizeof(float), err);
+    pgemm_status st = pgemm_stage(ctx, slot, run * (s.runs ? s.runs : 1) * sizeof(float), err);
     if (st != PGEMM_SUCCESS) return st;
     *ld = run;
     if (!host || s.run == 0 || s.runs == 0) return PGEMM_SUCCESS;
@@ -324,29 +306,29 @@ pgemm_status pgemm_sgemm_host_epilogue(pgemm_context *ctx, pgemm_layout layout, 
     pgemm_err err = {{0}};
     pthread_mutex_lock(&ctx->lock);
     if (g.k > 0) {
-        st = upload(ctx, 0, sa, g.a, &g.lda, &err);
-        if (st == PGEMM_SUCCESS) st = upload(ctx, 1, sb, g.b, &g.ldb, &err);
+        st = upload(ctx, PGEMM_STAGE_A, sa, g.a, &g.lda, &err);
+        if (st == PGEMM_SUCCESS) st = upload(ctx, PGEMM_STAGE_B, sb, g.b, &g.ldb, &err);
     } else {
         g.lda = g.ldb = 1;
-        st = stage(ctx, 0, sizeof(float), &err);
-        if (st == PGEMM_SUCCESS) st = stage(ctx, 1, sizeof(float), &err);
+        st = pgemm_stage(ctx, PGEMM_STAGE_A, sizeof(float), &err);
+        if (st == PGEMM_SUCCESS) st = pgemm_stage(ctx, PGEMM_STAGE_B, sizeof(float), &err);
     }
     size_t host_ldc = g.ldc;
     if (st == PGEMM_SUCCESS)
-        st = upload(ctx, 2, sc, g.beta != 0.0f ? host_c : NULL, &g.ldc, &err);
+        st = upload(ctx, PGEMM_STAGE_C, sc, g.beta != 0.0f ? host_c : NULL, &g.ldc, &err);
     if (st == PGEMM_SUCCESS && g.bias) {
         size_t len = g.bias_kind == PGEMM_BIAS_PER_ROW ? g.m : g.n, ld = 0;
         pgemm_stored sv = {len, 1, len};
-        st = upload(ctx, 3, sv, g.bias, &ld, &err);
-        g.bias = ctx->staging.buf[3]->bbuf;
+        st = upload(ctx, PGEMM_STAGE_BIAS, sv, g.bias, &ld, &err);
+        g.bias = ctx->staging.buf[PGEMM_STAGE_BIAS]->bbuf;
     }
     if (st != PGEMM_SUCCESS) {
         pthread_mutex_unlock(&ctx->lock);
         return pgemm_fail(ctx, st, "staging host matrices: %s", err.msg);
     }
-    g.a = ctx->staging.buf[0]->bbuf;
-    g.b = ctx->staging.buf[1]->bbuf;
-    g.c = ctx->staging.buf[2]->bbuf;
+    g.a = ctx->staging.buf[PGEMM_STAGE_A]->bbuf;
+    g.b = ctx->staging.buf[PGEMM_STAGE_B]->bbuf;
+    g.c = ctx->staging.buf[PGEMM_STAGE_C]->bbuf;
     g.a_offset = g.b_offset = g.c_offset = 0;
     st = dispatch(ctx, &g, row_major);
     if (st == PGEMM_SUCCESS) {

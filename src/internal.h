@@ -18,9 +18,19 @@ typedef struct pgemm_plugin {
     void *dl_handle;
 } pgemm_plugin;
 
-/* Host staging buffers for pgemm_sgemm_host, grown on demand. */
+/* A context's own device buffers, grown on demand (staging.h): what
+ * pgemm_sgemm_host copies the caller's A, B, C and bias vector into, and
+ * split-K's partial sums (split_k.h). */
+enum {
+    PGEMM_STAGE_A,
+    PGEMM_STAGE_B,
+    PGEMM_STAGE_C,
+    PGEMM_STAGE_BIAS,
+    PGEMM_STAGE_SPLIT_K,
+    PGEMM_STAGE_SLOTS
+};
 typedef struct pgemm_staging {
-    pgemm_buffer *buf[4]; /* A, B, C, the bias vector */
+    pgemm_buffer *buf[PGEMM_STAGE_SLOTS];
 } pgemm_staging;
 
 struct pgemm_context {
@@ -30,6 +40,7 @@ struct pgemm_context {
     pgemm_info info;
     pgemm_precision precision;
     long forced_variant;         /* -1: selector chooses */
+    size_t split_k;              /* 0: automatic; 1: never; N: N parts (split_k.h) */
     int log_level;
     uint64_t serial;             /* names the context in the calling threads'
                                     records (records.h): error, last call */

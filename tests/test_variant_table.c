@@ -86,6 +86,10 @@ static size_t expected_defines(const cl_variant *v, unsigned build, define *out)
     case CL_SOURCE_VECTOR:
         D("VM", d->thread_m); D("TN", d->thread_n); D("WGM", d->wg_m); D("WGN", d->wg_n);
         break;
+    case CL_SOURCE_SUM:
+        D("WGM", d->wg_m);
+        D("WGN", d->wg_n);
+        break;
     }
 #undef D
     return n;
@@ -283,6 +287,16 @@ int main(int argc, char **argv)
                v->desc.tile_m, v->desc.tile_n, v->desc.tile_k, v->desc.wg_m, v->desc.wg_n,
                pgemm_cl_source_file(v->source), options);
     }
+    /* Split-K's sum builds and launches as a variant does (TRANS_A and
+     * TRANS_B are defined for common.cl, and the backend builds it NN). */
+    const cl_variant *sum = pgemm_cl_sum_kernel();
+    CHECK_MSG(pgemm_cl_variant_invalid(sum) == NULL, "sum_parts: %s",
+              pgemm_cl_variant_invalid(sum));
+    char *sum_src = g_kernel_dir ? read_text(pgemm_cl_source_file(sum->source)) : NULL;
+    CHECK_MSG(!g_kernel_dir || sum_src, "cannot read %s/sum_parts.cl", g_kernel_dir);
+    check_options(sum, common, sum_src);
+    check_ndrange(sum);
+    free(sum_src);
     size_t small = 0;
     for (size_t i = 0; i < count; i++)
         small += (pgemm_cl_variant(i)->desc.traits & PGEMM_TRAIT_SMALL_PROBLEMS) != 0;

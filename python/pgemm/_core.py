@@ -83,6 +83,7 @@ class CallInfo:
     activation: str = "none"
     bias: str = "none"
     epilogue_fused: bool = False
+    split_k: int = 1
 
 
 def _precision(name):
@@ -181,6 +182,12 @@ class Context:
         selector chooses again)."""
         _check(_L.pgemm_force_variant(self._handle(), name.encode() if name else None), self._h)
 
+    def set_split_k(self, parts):
+        """Split-K: 0 lets pgemm split a product along K where its tiles
+        would leave a GPU idle (the default), 1 never splits, 2..64 splits
+        every non-batched product into about that many parts."""
+        _check(_L.pgemm_set_split_k(self._handle(), int(parts)), self._h)
+
     def last_call(self):
         """What this thread's last product on this context ran, and why;
         None before the first."""
@@ -192,7 +199,7 @@ class Context:
                         _PRECISION_NAMES.get(raw.precision_requested, "?"),
                         _PRECISION_NAMES.get(raw.precision_used, "?"), _text(raw.why),
                         act.decode() if act else "?", _BIASES.get(raw.bias, "?"),
-                        bool(raw.epilogue_fused))
+                        bool(raw.epilogue_fused), raw.split_k)
 
     def synchronize(self):
         _check(_L.pgemm_synchronize(self._handle()), self._h)

@@ -59,6 +59,7 @@ class CallInfo(ctypes.Structure):
         ("activation", ctypes.c_int),
         ("bias", ctypes.c_int),
         ("epilogue_fused", ctypes.c_int),
+        ("split_k", ctypes.c_size_t),
     ]
 
 
@@ -136,6 +137,7 @@ def _declare(lib):
         "pgemm_variant_count": (c_size, [ctx_p]),
         "pgemm_variant_name": (ctypes.c_char_p, [ctx_p, c_size]),
         "pgemm_force_variant": (c_int, [ctx_p, ctypes.c_char_p]),
+        "pgemm_set_split_k": (c_int, [ctx_p, ctypes.c_size_t]),
     }
     for name, (restype, argtypes) in protos.items():
         fn = getattr(lib, name)

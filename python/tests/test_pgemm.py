@@ -273,6 +273,28 @@ def test_epilogue_errors_leave_out_untouched(ctx):
         ctx.matmul(rand(3), rand(3), bias=rand(1))
 
 
+def test_split_k(ctx):
+    m, n, k = 23, 19, 301
+    a, b, out = rand(m, k), rand(k, n), rand(m, n)
+    want = act_ref("relu", ref(a, b, 1.0, 0.5, out) + 0.25)
+    try:
+        ctx.set_split_k(5)
+        got = ctx.matmul(a, b, out=out, beta=0.5, bias=np.full(n, 0.25, np.float32),
+                         activation="relu")
+        close(got, want, k)
+        call = ran_pgemm(ctx)
+        # depth ceil(301 / 5) = 61, rounded up to 64: 5 parts, the last of 45
+        assert call.split_k == 5 and "split-K" in call.why, call
+        ctx.set_split_k(1)
+        close(ctx.matmul(a, b), ref(a, b), k)
+        assert ran_pgemm(ctx).split_k == 1
+        with pytest.raises(pgemm.Error) as e:
+            ctx.set_split_k(65)
+        assert e.value.reason == "invalid argument" and "at most" in str(e.value)
+    finally:
+        ctx.set_split_k(0)
+
+
 def test_errors_leave_out_untouched(ctx):
     a, b = rand(4, 5), rand(6, 7)
     out = np.full((4, 7), 5.0, np.float32)

@@ -159,6 +159,32 @@ static pgemm_status hip_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err 
     return run_sgemm(b, v, g, err);
 }
 
+static pgemm_status hip_sum_parts(void *handle, const pgemm_sum_args *a, pgemm_err *err)
+{
+    hip_backend *b = handle;
+    if (a->parts > INT_MAX) {
+        pgemm_err_set(err, "split-K into %zu parts: the HIP sum takes at most %d", a->parts,
+                      INT_MAX);
+        return PGEMM_ERROR_UNSUPPORTED;
+    }
+    pgemm_status st = pgemm_hip_bind(b, err);
+    if (st != PGEMM_SUCCESS) return st;
+    pgemm_hip_sum_args s = {
+        .m = (int)a->m,
+        .n = (int)a->n,
+        .parts = (int)a->parts,
+        .alpha = a->alpha,
+        .beta = a->beta,
+        .work = pgemm_hip_element(a->work, 0, sizeof(float)),
+        .c = pgemm_hip_element(a->c, a->c_offset, sizeof(float)),
+        .ldc = (long long)a->ldc,
+        .epi = {(int)a->activation, (int)a->bias_kind,
+                pgemm_hip_element(a->bias, a->bias_offset, sizeof(float)), 0},
+    };
+    return pgemm_hip_check((hipError_t)pgemm_hip_sum_parts(&s, b->stream),
+                           "launching the split-K sum", err);
+}
+
 static pgemm_status hip_synchronize(void *handle, pgemm_err *err)
 {
     hip_backend *b = handle;
@@ -188,6 +214,7 @@ static const pgemm_backend_iface k_iface = {
     /* .buffer_wrap       = */ pgemm_hip_buffer_wrap,
     /* .native_queue      = */ hip_native_queue,
     /* .native_buffer     = */ pgemm_hip_buffer_pointer,
+    /* .sum_parts         = */ hip_sum_parts,
 };
 
 __attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)

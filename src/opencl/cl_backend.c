@@ -19,6 +19,7 @@ typedef struct cl_backend {
     size_t max_work_group;
     /* Built lazily, per variant, alignment and (TRANS_A, TRANS_B). */
     cl_kernel kernels[PGEMM_MAX_VARIANTS][KERNEL_SLOTS];
+    cl_kernel sums[PGEMM_CL_EPILOGUES]; /* split-K's second pass, per epilogue */
     int vectors_aligned;         /* buffers start on 16-byte boundaries */
     int gpu;                     /* not a CPU device */
     char device_key[1024];
@@ -40,6 +41,8 @@ static void cl_destroy(void *handle)
     for (size_t v = 0; v < PGEMM_MAX_VARIANTS; v++)
         for (size_t t = 0; t < KERNEL_SLOTS; t++)
             if (b->kernels[v][t]) clReleaseKernel(b->kernels[v][t]);
+    for (size_t e = 0; e < PGEMM_CL_EPILOGUES; e++)
+        if (b->sums[e]) clReleaseKernel(b->sums[e]);
     if (b->queue) {
         /* A queue of our own is drained; the caller's queue goes on with
          * its own work (enqueued commands keep their buffers alive). */
@@ -245,23 +248,27 @@ static pgemm_status cl_buffer_read_rect(void *handle, void *buf, size_t buf_offs
     return cl_check(rc, "clEnqueueReadBufferRect", err);
 }
 
-/* The kernel for (variant, alignment, transposes, epilogue), built on
+/* Builds v's kernel for (alignment, transposes, epilogue) into *slot on
  * first use. */
+static pgemm_status build_once(cl_backend *b, const cl_variant *v, int aligned, int ta, int tb,
+                               unsigned epilogue, cl_kernel *slot, pgemm_err *err)
+{
+    if (*slot) return PGEMM_SUCCESS;
+    cl_build_target target = {b->context,    b->device, b->has_cache ? &b->cache : NULL,
+                              b->device_key, b->gpu,    b->log};
+    unsigned build = (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u) |
+                     PGEMM_CL_BUILD_EPILOGUE(epilogue & 3u, epilogue >> 2);
+    return pgemm_cl_build_kernel(&target, v, ta, tb, build, slot, err);
+}
+
+/* The kernel for (variant, alignment, transposes, epilogue). */
 static pgemm_status kernel_for(cl_backend *b, size_t index, int aligned, int ta, int tb,
                                unsigned epilogue, cl_kernel *out, pgemm_err *err)
 {
     cl_kernel *slot = &b->kernels[index][epilogue * 8 + aligned * 4 + ta * 2 + tb];
-    if (!*slot) {
-        cl_build_target target = {b->context, b->device, b->has_cache ? &b->cache : NULL,
-                                  b->device_key, b->gpu, b->log};
-        unsigned build = (aligned ? PGEMM_CL_BUILD_ALIGNED : 0u) |
-                         PGEMM_CL_BUILD_EPILOGUE(epilogue & 3u, epilogue >> 2);
-        pgemm_status st =
-            pgemm_cl_build_kernel(&target, pgemm_cl_variant(index), ta, tb, build, slot, err);
-        if (st != PGEMM_SUCCESS) return st;
-    }
+    pgemm_status st = build_once(b, pgemm_cl_variant(index), aligned, ta, tb, epilogue, slot, err);
     *out = *slot;
-    return PGEMM_SUCCESS;
+    return st;
 }
 
 /* Every access the aligned build makes as a float4 is at a multiple of 4
@@ -279,6 +286,24 @@ static int vector_ready(cl_mem mem, size_t offset, size_t ld, size_t stride, siz
     return ((uintptr_t)host & 15u) == 0;
 }
 
+static unsigned epilogue_of(pgemm_activation activation, pgemm_bias bias)
+{
+    return (unsigned)activation | (unsigned)bias << 2;
+}
+
+/* Whether the device takes v's work-groups. */
+static pgemm_status fits_device(const cl_backend *b, const cl_variant *v, pgemm_err *err)
+{
+    size_t items = (size_t)v->desc.wg_m * v->desc.wg_n;
+    if (items <= b->max_work_group) return PGEMM_SUCCESS;
+    pgemm_err_set(err, "%s needs work-groups of %zu items; the device allows %zu", v->desc.name,
+                  items, b->max_work_group);
+    return PGEMM_ERROR_UNSUPPORTED;
+}
+
+static pgemm_status launch(cl_backend *b, const cl_variant *v, cl_kernel k,
+                           const pgemm_gemm_args *g, pgemm_err *err);
+
 static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *err)
 {
     cl_backend *b = handle;
@@ -287,12 +312,8 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
         pgemm_err_set(err, "no variant %zu", g->variant);
         return PGEMM_ERROR_INTERNAL;
     }
-    size_t items = (size_t)v->desc.wg_m * v->desc.wg_n;
-    if (items > b->max_work_group) {
-        pgemm_err_set(err, "%s needs work-groups of %zu items; the device allows %zu",
-                      v->desc.name, items, b->max_work_group);
-        return PGEMM_ERROR_UNSUPPORTED;
-    }
+    pgemm_status st = fits_device(b, v, err);
+    if (st != PGEMM_SUCCESS) return st;
     /* On CPU drivers vload4 is already one unaligned vector load: PoCL and
      * llvmpipe ran both builds at the same speed (tile24, reg64, reg64x128,
      * n = 512 and 1024), so there the aligned build would only double the
@@ -301,11 +322,17 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
                   vector_ready(g->a, g->a_offset, g->lda, g->stride_a, g->batch_count) &&
                   vector_ready(g->b, g->b_offset, g->ldb, g->stride_b, g->batch_count) &&
                   vector_ready(g->c, g->c_offset, g->ldc, g->stride_c, g->batch_count);
-    unsigned epilogue = (unsigned)g->activation | (unsigned)g->bias_kind << 2;
     cl_kernel k;
-    pgemm_status st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b, epilogue, &k, err);
+    st = kernel_for(b, g->variant, aligned, g->trans_a, g->trans_b,
+                    epilogue_of(g->activation, g->bias_kind), &k, err);
     if (st != PGEMM_SUCCESS) return st;
+    return launch(b, v, k, g, err);
+}
 
+/* Sets k's arguments from g and queues it over v's NDRange. */
+static pgemm_status launch(cl_backend *b, const cl_variant *v, cl_kernel k,
+                           const pgemm_gemm_args *g, pgemm_err *err)
+{
     cl_int m = (cl_int)g->m, n = (cl_int)g->n, kk = (cl_int)g->k;
     cl_int lda = (cl_int)g->lda, ldb = (cl_int)g->ldb, ldc = (cl_int)g->ldc;
     cl_ulong a_off = g->a_offset, b_off = g->b_offset, c_off = g->c_offset;
@@ -340,6 +367,39 @@ static pgemm_status cl_sgemm(void *handle, const pgemm_gemm_args *g, pgemm_err *
     for (size_t j = 0; j < buffers; j++) clSetKernelArg(k, buffer_args[j], sizeof(cl_mem), NULL);
     if (rc == CL_SUCCESS) rc = clFlush(b->queue);
     return cl_check(rc, "clEnqueueNDRangeKernel", err);
+}
+
+/* The partial sums as the A of a K = parts "product" of the sum kernel. */
+static pgemm_status cl_sum_parts(void *handle, const pgemm_sum_args *s, pgemm_err *err)
+{
+    cl_backend *b = handle;
+    const cl_variant *v = pgemm_cl_sum_kernel();
+    pgemm_status st = fits_device(b, v, err);
+    if (st != PGEMM_SUCCESS) return st;
+    unsigned epilogue = epilogue_of(s->activation, s->bias_kind);
+    st = build_once(b, v, 0, 0, 0, epilogue, &b->sums[epilogue], err);
+    if (st != PGEMM_SUCCESS) return st;
+    pgemm_gemm_args g = {.m = s->m,
+                         .n = s->n,
+                         .k = s->parts,
+                         .alpha = s->alpha,
+                         .beta = s->beta,
+                         .a = s->work,
+                         .lda = s->m,
+                         .stride_a = s->m * s->n,
+                         .b = s->work, /* not read */
+                         .ldb = 1,
+                         .c = s->c,
+                         .c_offset = s->c_offset,
+                         .ldc = s->ldc,
+                         .a_type = PGEMM_F32,
+                         .b_type = PGEMM_F32,
+                         .batch_count = 1,
+                         .activation = s->activation,
+                         .bias_kind = s->bias_kind,
+                         .bias = s->bias,
+                         .bias_offset = s->bias_offset};
+    return launch(b, v, b->sums[epilogue], &g, err);
 }
 
 static pgemm_status cl_buffer_wrap(void *handle, void *native, size_t *bytes, void **out,
@@ -410,6 +470,7 @@ static const pgemm_backend_iface k_iface = {
     /* .buffer_wrap       = */ cl_buffer_wrap,
     /* .native_queue      = */ cl_native_queue,
     /* .native_buffer     = */ cl_native_buffer,
+    /* .sum_parts         = */ cl_sum_parts,
 };
 
 __attribute__((visibility("default"))) const pgemm_backend_iface *pgemm_backend_entry(void)

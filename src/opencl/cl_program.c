@@ -16,6 +16,7 @@ extern const char pgemm_cl_common[];
 extern const char pgemm_cl_direct[];
 extern const char pgemm_cl_tiled[];
 extern const char pgemm_cl_vector[];
+extern const char pgemm_cl_sum_parts[];
 
 static const char *family_source(cl_family_source s)
 {
@@ -23,6 +24,7 @@ static const char *family_source(cl_family_source s)
     case CL_SOURCE_DIRECT: return pgemm_cl_direct;
     case CL_SOURCE_TILED: return pgemm_cl_tiled;
     case CL_SOURCE_VECTOR: return pgemm_cl_vector;
+    case CL_SOURCE_SUM: return pgemm_cl_sum_parts;
     }
     return pgemm_cl_direct;
 }

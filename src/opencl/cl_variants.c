@@ -113,6 +113,7 @@ static void complete(cl_variant *v)
         d->c_store_width = v->vector_c ? 4 : 1;
         d->traits = PGEMM_TRAIT_LOCAL_TILES;
         break;
+    case CL_SOURCE_SUM: /* not in the table */ break;
     }
 }
 
@@ -130,12 +131,33 @@ const cl_variant *pgemm_cl_variant(size_t index)
     return index < pgemm_cl_variant_count() ? &k_variants[index] : NULL;
 }
 
+/* One element per work-item, 64 rows by 4 columns per work-group: the
+ * partials' reads run down columns, as the work-items do. */
+static const cl_variant k_sum = {.source = CL_SOURCE_SUM,
+                                 .local_vector = 1,
+                                 .desc = {.name = "sum_parts",
+                                          .family = "sum",
+                                          .tile_m = 64,
+                                          .tile_n = 4,
+                                          .tile_k = 1,
+                                          .wg_m = 64,
+                                          .wg_n = 4,
+                                          .thread_m = 1,
+                                          .thread_n = 1,
+                                          .vector_width = 1,
+                                          .unit = "fma",
+                                          .k_tail_exact = 1,
+                                          .c_store_width = 1}};
+
+const cl_variant *pgemm_cl_sum_kernel(void) { return &k_sum; }
+
 const char *pgemm_cl_source_file(cl_family_source source)
 {
     switch (source) {
     case CL_SOURCE_DIRECT: return "direct.cl";
     case CL_SOURCE_TILED: return "tiled.cl";
     case CL_SOURCE_VECTOR: return "vector.cl";
+    case CL_SOURCE_SUM: return "sum_parts.cl";
     }
     return "?";
 }
@@ -154,6 +176,10 @@ static char *family_options(const cl_variant *v, int trans_a, int trans_b, unsig
                                  "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DWGM=%u -DWGN=%u "
                                  "-DTPM=%u -DTPN=%u",
                                  trans_a, trans_b, d->wg_m, d->wg_n, d->thread_m, d->thread_n);
+    if (v->source == CL_SOURCE_SUM)
+        return pgemm_text_format(dst, cap,
+                                 "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DWGM=%u -DWGN=%u",
+                                 trans_a, trans_b, d->wg_m, d->wg_n);
     if (v->source == CL_SOURCE_VECTOR)
         return pgemm_text_format(dst, cap,
                                  "-cl-std=CL1.1 -DTRANS_A=%d -DTRANS_B=%d -DVM=%u -DTN=%u "

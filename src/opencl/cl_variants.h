@@ -14,7 +14,8 @@
 typedef enum cl_family_source {
     CL_SOURCE_DIRECT = 0, /* cl_kernels/direct.cl */
     CL_SOURCE_TILED = 1,  /* cl_kernels/tiled.cl */
-    CL_SOURCE_VECTOR = 2  /* cl_kernels/vector.cl */
+    CL_SOURCE_VECTOR = 2, /* cl_kernels/vector.cl */
+    CL_SOURCE_SUM = 3     /* cl_kernels/sum_parts.cl: split-K's sum, not a variant */
 } cl_family_source;
 
 typedef struct cl_variant {
@@ -32,6 +33,11 @@ typedef struct cl_variant {
 
 size_t pgemm_cl_variant_count(void);
 const cl_variant *pgemm_cl_variant(size_t index);
+
+/* Split-K's second pass (cl_kernels/sum_parts.cl), built and launched as a
+ * variant is, with A the partial sums and K their count; not in the variant
+ * list (the selector never sees it). */
+const cl_variant *pgemm_cl_sum_kernel(void);
 
 /* The family's file name under cl_kernels/ ("tiled.cl"). */
 const char *pgemm_cl_source_file(cl_family_source source);

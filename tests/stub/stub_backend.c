@@ -430,6 +430,44 @@ static pgemm_status stub_sgemm(void *h, const pgemm_gemm_args *g, pgemm_err *err
     return PGEMM_SUCCESS;
 }
 
+/* Split-K's sum (backend.h's contract), in the order it prescribes. */
+static pgemm_status stub_sum_parts(void *h, const pgemm_sum_args *a, pgemm_err *err)
+{
+    GUARD();
+    stub_ctx *s = h;
+    if (!s || s->magic != STUB_MAGIC || a->m == 0 || a->n == 0 || a->parts < 2) {
+        set_err(err, "stub: contract: sum_parts m %zu n %zu parts %zu", a->m, a->n, a->parts);
+        return PGEMM_ERROR_INTERNAL;
+    }
+    size_t area = a->m * a->n;
+    pgemm_status st = operand_ok('W', a->work, 0, area, area, a->parts, area, 1, 4, err);
+    if (st == PGEMM_SUCCESS)
+        st = operand_ok('C', a->c, a->c_offset, a->ldc, 0, 1, a->m, a->n, 4, err);
+    if (st == PGEMM_SUCCESS && a->bias_kind != PGEMM_BIAS_NONE) {
+        size_t len = a->bias_kind == PGEMM_BIAS_PER_ROW ? a->m : a->n;
+        st = operand_ok('V', a->bias, a->bias_offset, len, 0, 1, len, 1, 4, err);
+    }
+    if (st != PGEMM_SUCCESS) return st;
+    if (a->work == a->c) {
+        set_err(err, "stub: contract: the partial sums are C itself");
+        return PGEMM_ERROR_INTERNAL;
+    }
+    const float *w = ((const stub_buf *)a->work)->data;
+    float *c = (float *)((stub_buf *)a->c)->data + a->c_offset;
+    const float *bias =
+        a->bias_kind ? (const float *)((const stub_buf *)a->bias)->data + a->bias_offset : NULL;
+    for (size_t j = 0; j < a->n; j++)
+        for (size_t i = 0; i < a->m; i++) {
+            float acc = 0.0f;
+            for (size_t p = 0; p < a->parts; p++) acc += w[p * area + i + j * a->m];
+            float *dst = c + i + j * a->ldc;
+            float v = a->beta == 0.0f ? a->alpha * acc : a->alpha * acc + a->beta * *dst;
+            if (bias) v += bias[a->bias_kind == PGEMM_BIAS_PER_ROW ? i : j];
+            *dst = a->activation ? (float)pgemm_ref_activate(a->activation, v) : v;
+        }
+    return PGEMM_SUCCESS;
+}
+
 static pgemm_status stub_synchronize(void *h, pgemm_err *err)
 {
     GUARD();
@@ -461,6 +499,7 @@ static const pgemm_backend_iface k_iface = {
     NULL, /* buffer_wrap: no native interop */
     NULL, /* native_queue */
     NULL, /* native_buffer */
+    stub_sum_parts,
 };
 
 EXPORT const pgemm_backend_iface *pgemm_backend_entry(void) { return &k_iface; }

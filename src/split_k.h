@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Split-K: a product whose tile grid leaves most of a GPU's compute units
+ * idle (m x n small, k large) runs as `parts` partial products along K,
+ * launched as one strided batch into a workspace of partial sums, and a
+ * second pass (the backend's sum_parts) that adds them in a fixed order and
+ * applies alpha, beta C and the epilogue. The same inputs give the same
+ * bits on every run: no atomics, no order that depends on timing.
+ */
+#ifndef PGEMM_SPLIT_K_H
+#define PGEMM_SPLIT_K_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+/* How a product is split: parts == 1 is no split; else parts - 1 partial
+ * products of depth k and a last one of last_depth (<= depth). */
+typedef struct pgemm_split {
+    size_t parts, depth, last_depth;
+    size_t tiles;          /* the unsplit variant's tile grid (auto) */
+} pgemm_split;
+
+/* The split for column-major args g, whose unsplit pick is `unsplit`:
+ * ctx->split_k's forced count, else the automatic rule (split_k.c). */
+pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
+                             const pgemm_variant_desc *unsplit);
+
+/* Runs g as plan says (plan.parts >= 2): the partial products with the
+ * variant `choose` picks for their shape, then the sum. With the lock held.
+ * choose fills call (variant, why) as for an unsplit call. */
+typedef pgemm_status (*pgemm_choose_fn)(pgemm_context *ctx, pgemm_gemm_args *g,
+                                        pgemm_call_info *call);
+pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_split plan,
+                             pgemm_choose_fn choose, pgemm_call_info *call);
+
+#endif
