@@ -27,45 +27,65 @@
 
 static size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
-/* parts partial products of depths rounded up to `align`: fewer where the
- * rounding leaves the last one empty. */
-static pgemm_split split_into(size_t k, size_t parts, size_t align)
+/* `target` parts of one depth, a multiple of `align` (at least align), and
+ * one more part for the rest of k where they do not cover it: the equal
+ * parts run as one batch, and the rest (shorter than target * align) as a
+ * launch of its own after it. */
+static pgemm_split split_equal(size_t k, size_t target, size_t align)
 {
-    pgemm_split s = {1, k, k, 0};
-    if (parts < 2 || k < 2) return s;
-    size_t depth = ceil_div(ceil_div(k, parts), align) * align;
-    size_t n = ceil_div(k, depth);
-    if (n < 2) return s;
-    s.parts = n;
+    pgemm_split s = {1, k, 0, 0};
+    size_t depth = k / target / align * align;
+    if (depth < align) depth = align;
+    size_t parts = k / depth < target ? k / depth : target;
+    size_t rest = k - parts * depth;
+    if (parts == 0 || parts + (rest > 0) < 2) return s;
+    s.parts = parts;
     s.depth = depth;
-    s.last_depth = k - (n - 1) * depth;
+    s.rest = rest;
     return s;
 }
+
+/* For the automatic rule: an even division of k into target .. target / 2
+ * parts whose depth is a multiple of SPLIT_ALIGN, else of 16, else of 4,
+ * where one exists (one launch, every part alike); else split_equal. */
+static pgemm_split split_auto(size_t k, size_t target)
+{
+    static const size_t aligns[] = {SPLIT_ALIGN, 16, 4};
+    for (size_t i = 0; i < sizeof aligns / sizeof aligns[0]; i++)
+        for (size_t parts = target; parts >= 2 && 2 * parts >= target; parts--)
+            if (k % (parts * aligns[i]) == 0) {
+                pgemm_split s = {parts, k / parts, 0, 0};
+                return s;
+            }
+    return split_equal(k, target, 16);
+}
+
+size_t pgemm_split_slices(const pgemm_split *s) { return s->parts + (s->rest > 0); }
 
 pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
                              const pgemm_variant_desc *unsplit)
 {
-    pgemm_split none = {1, g->k, g->k, 0};
+    pgemm_split none = {1, g->k, 0, 0};
     if (!ctx->plugin.iface->sum_parts || g->batch_count != 1 || g->k < 2 || ctx->split_k == 1)
         return none;
-    size_t work_max = SPLIT_WORK_MAX / sizeof(float) / (g->m * g->n);
-    pgemm_split s;
+    /* Workspace slices for the parts, one of them perhaps the rest. */
+    size_t slices_max = SPLIT_WORK_MAX / sizeof(float) / (g->m * g->n);
+    if (slices_max < 3) return none;
     if (ctx->split_k >= 2) {
-        size_t parts = ctx->split_k < work_max ? ctx->split_k : work_max;
-        s = split_into(g->k, parts, 4);
-    } else {
-        if (ctx->info.device_is_cpu || !unsplit->tile_m || !unsplit->tile_n) return none;
-        size_t tiles = ceil_div(g->m, unsplit->tile_m) * ceil_div(g->n, unsplit->tile_n);
-        size_t units = ctx->info.compute_units ? ctx->info.compute_units : 1;
-        size_t slots = SPLIT_FILL * units;
-        if (tiles * 2 > units) return none;
-        size_t parts = slots / tiles, deepest = g->k / SPLIT_MIN_DEPTH;
-        if (parts > deepest) parts = deepest;
-        if (parts > PGEMM_SPLIT_K_MAX) parts = PGEMM_SPLIT_K_MAX;
-        if (parts > work_max) parts = work_max;
-        s = split_into(g->k, parts, SPLIT_ALIGN);
-        s.tiles = tiles;
+        size_t target = ctx->split_k < slices_max - 1 ? ctx->split_k : slices_max - 1;
+        return split_equal(g->k, target, 4);
     }
+    if (ctx->info.device_is_cpu || !unsplit->tile_m || !unsplit->tile_n) return none;
+    size_t tiles = ceil_div(g->m, unsplit->tile_m) * ceil_div(g->n, unsplit->tile_n);
+    size_t units = ctx->info.compute_units ? ctx->info.compute_units : 1;
+    if (tiles * 2 > units) return none;
+    size_t target = SPLIT_FILL * units / tiles, deepest = g->k / SPLIT_MIN_DEPTH;
+    if (target > deepest) target = deepest;
+    if (target > PGEMM_SPLIT_K_MAX) target = PGEMM_SPLIT_K_MAX;
+    if (target > slices_max - 1) target = slices_max - 1;
+    if (target < 2) return none;
+    pgemm_split s = split_auto(g->k, target);
+    s.tiles = tiles;
     return s;
 }
 
@@ -75,11 +95,11 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     const pgemm_backend_iface *be = ctx->plugin.iface;
     size_t area = g->m * g->n;
     pgemm_err err = {{0}};
-    pgemm_status st =
-        pgemm_stage(ctx, PGEMM_STAGE_SPLIT_K, plan.parts * area * sizeof(float), &err);
+    size_t slices = pgemm_split_slices(&plan);
+    pgemm_status st = pgemm_stage(ctx, PGEMM_STAGE_SPLIT_K, slices * area * sizeof(float), &err);
     if (st != PGEMM_SUCCESS)
         return pgemm_fail(ctx, st, "split-K workspace of %zu x %zu x %zu floats: %s", g->m, g->n,
-                          plan.parts, err.msg);
+                          slices, err.msg);
     void *work = ctx->staging.buf[PGEMM_STAGE_SPLIT_K]->bbuf;
 
     /* Partial z reads op(A)'s columns and op(B)'s rows z * depth onwards. */
@@ -91,7 +111,7 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     p.bias = NULL;
     p.bias_offset = p.stride_bias = 0;
     p.k = plan.depth;
-    p.batch_count = plan.last_depth == plan.depth ? plan.parts : plan.parts - 1;
+    p.batch_count = plan.parts;
     p.stride_a = g->trans_a ? plan.depth : plan.depth * g->lda;
     p.stride_b = g->trans_b ? plan.depth * g->ldb : plan.depth;
     p.c = work;
@@ -101,10 +121,10 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     st = choose(ctx, &p, call);
     if (st != PGEMM_SUCCESS) return st;
     st = be->sgemm(ctx->bctx, &p, &err);
-    if (st == PGEMM_SUCCESS && p.batch_count < plan.parts) {
+    if (st == PGEMM_SUCCESS && plan.rest > 0) {
         pgemm_gemm_args last = p;
-        size_t z = p.batch_count;
-        last.k = plan.last_depth;
+        size_t z = plan.parts;
+        last.k = plan.rest;
         last.batch_count = 1;
         last.a_offset += z * p.stride_a;
         last.b_offset += z * p.stride_b;
@@ -115,21 +135,21 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     if (st != PGEMM_SUCCESS)
         return pgemm_fail(ctx, st, "sgemm (%s, split-K part of %zux%zux%zu): %s", call->variant,
                           g->m, g->n, plan.depth, err.msg);
-    pgemm_sum_args s = {g->m,         g->n,    plan.parts,    g->alpha, g->beta,
+    pgemm_sum_args s = {g->m,         g->n,    slices,        g->alpha, g->beta,
                         work,         g->c,    g->c_offset,   g->ldc,   g->activation,
                         g->bias_kind, g->bias, g->bias_offset};
     st = be->sum_parts(ctx->bctx, &s, &err);
     if (st != PGEMM_SUCCESS)
-        return pgemm_fail(ctx, st, "split-K sum of %zu parts (%zux%zu): %s", plan.parts, g->m, g->n,
+        return pgemm_fail(ctx, st, "split-K sum of %zu parts (%zux%zu): %s", slices, g->m, g->n,
                           err.msg);
-    call->split_k = plan.parts;
-    if (plan.last_depth == plan.depth)
+    call->split_k = slices;
+    if (plan.rest == 0)
         pgemm_text_append(call->why, sizeof call->why, "; split-K: %zu parts of k = %zu",
                           plan.parts, plan.depth);
     else
         pgemm_text_append(call->why, sizeof call->why,
-                          "; split-K: %zu parts of k = %zu and one of %zu", plan.parts - 1,
-                          plan.depth, plan.last_depth);
+                          "; split-K: %zu parts of k = %zu and one of %zu", plan.parts, plan.depth,
+                          plan.rest);
     if (plan.tiles)
         pgemm_text_append(call->why, sizeof call->why, " (unsplit: %zu tiles for %u units)",
                           plan.tiles, ctx->info.compute_units);

@@ -14,12 +14,16 @@
 
 #include "internal.h"
 
-/* How a product is split: parts == 1 is no split; else parts - 1 partial
- * products of depth k and a last one of last_depth (<= depth). */
+/* How a product is split: `parts` partial products of depth `depth` (one
+ * batched launch), then, where rest > 0, one of depth `rest` for the end of
+ * K. parts == 1 and rest == 0: no split. */
 typedef struct pgemm_split {
-    size_t parts, depth, last_depth;
-    size_t tiles;          /* the unsplit variant's tile grid (auto) */
+    size_t parts, depth, rest;
+    size_t tiles;          /* the unsplit variant's tile grid (automatic rule) */
 } pgemm_split;
+
+/* The partial sums a split produces: parts, and one more for the rest. */
+size_t pgemm_split_slices(const pgemm_split *s);
 
 /* The split for column-major args g, whose unsplit pick is `unsplit`:
  * ctx->split_k's forced count, else the automatic rule (split_k.c). */

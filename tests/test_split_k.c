@@ -27,13 +27,18 @@
 #include "gemm_case.h"
 #include "test_util.h"
 
-/* The parts a forced split of k into `asked` gives: depth ceil(k / asked)
- * rounded up to a multiple of 4, as many parts as cover k (1: no split). */
+/* The parts a forced split of k into `asked` gives (docs/API.md): `asked`
+ * parts of depth floor(k / asked) rounded down to a multiple of 4 (at least
+ * 4; fewer parts where k holds fewer), and one more for the rest of k
+ * (1: no split). */
 static size_t expected_parts(size_t k, size_t asked)
 {
     if (asked < 2 || k < 2) return 1;
-    size_t depth = ((k + asked - 1) / asked + 3) / 4 * 4;
-    return (k + depth - 1) / depth;
+    size_t depth = k / asked / 4 * 4;
+    if (depth < 4) depth = 4;
+    size_t parts = k / depth < asked ? k / depth : asked;
+    size_t slices = parts + (k > parts * depth);
+    return parts == 0 || slices < 2 ? 1 : slices;
 }
 
 static void check_split(pgemm_context *ctx, const test_gemm_case *gc, size_t want)

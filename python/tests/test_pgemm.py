@@ -283,8 +283,8 @@ def test_split_k(ctx):
                          activation="relu")
         close(got, want, k)
         call = ran_pgemm(ctx)
-        # depth ceil(301 / 5) = 61, rounded up to 64: 5 parts, the last of 45
-        assert call.split_k == 5 and "split-K" in call.why, call
+        # 5 parts of depth 60 (301 / 5 rounded down to a multiple of 4), and one of 1
+        assert call.split_k == 6 and "split-K: 5 parts of k = 60 and one of 1" in call.why, call
         ctx.set_split_k(1)
         close(ctx.matmul(a, b), ref(a, b), k)
         assert ran_pgemm(ctx).split_k == 1
