@@ -26,6 +26,7 @@ typedef struct vs_args {
     int fp16;               /* run the three fp16 columns */
     const char *fp32_variant, *fp16_variant; /* forced pgemm variants (NULL: selector) */
     double l2_mb;           /* last-level cache; inputs smaller than 2x rotate */
+    size_t batch;           /* --batch: strided-batched calls of this many products */
     int rotate;
 } vs_args;
 
@@ -83,6 +84,16 @@ typedef struct vs_cuda {
     int (*gemm_ex)(void *handle, int ta, int tb, int m, int n, int k, const void *alpha,
                    const void *a, int a_type, int lda, const void *b, int b_type, int ldb,
                    const void *beta, void *c, int c_type, int ldc, int compute_type, int algo);
+    int (*sgemm_strided_batched)(void *handle, int ta, int tb, int m, int n, int k,
+                                 const float *alpha, const float *a, int lda, long long stride_a,
+                                 const float *b, int ldb, long long stride_b, const float *beta,
+                                 float *c, int ldc, long long stride_c, int batch);
+    int (*gemm_strided_batched_ex)(void *handle, int ta, int tb, int m, int n, int k,
+                                   const void *alpha, const void *a, int a_type, int lda,
+                                   long long stride_a, const void *b, int b_type, int ldb,
+                                   long long stride_b, const void *beta, void *c, int c_type,
+                                   int ldc, long long stride_c, int batch, int compute_type,
+                                   int algo);
     /* state */
     void *handle;
     void *ev_start, *ev_stop;
@@ -125,7 +136,8 @@ typedef struct vs_problem {
     shape s;
     pgemm_transpose ta, tb;
     float alpha, beta;
-    size_t lda, ldb, ldc, na, nb, nc;  /* column-major, elements */
+    size_t lda, ldb, ldc, na, nb, nc; /* column-major, elements of one product */
+    size_t batch;                     /* products per call, each na (nb, nc) after the last */
     int fp16;
     const char *fp32_variant, *fp16_variant; /* forced pgemm variants (NULL: selector) */
     /* set 0 on the host: the checked call's inputs */
@@ -134,7 +146,7 @@ typedef struct vs_problem {
     /* the check sample: the fp64 reference on the fp32 inputs and on the
      * fp16-rounded ones, with the magnitudes of the error bound */
     size_t nsample;
-    size_t *si, *sj;
+    size_t *si, *sj, *sz; /* row, column, product */
     double *want32, *mag32, *want16, *mag16;
     size_t nsets;
     vs_set sets[VS_MAX_SETS];
@@ -142,6 +154,11 @@ typedef struct vs_problem {
     pgemm_context *ctx;
     vs_cuda *cu;
 } vs_problem;
+
+/* Elements of A, B and C over the whole batch. */
+static inline size_t vs_all_a(const vs_problem *p) { return p->na * p->batch; }
+static inline size_t vs_all_b(const vs_problem *p) { return p->nb * p->batch; }
+static inline size_t vs_all_c(const vs_problem *p) { return p->nc * p->batch; }
 
 /* vs_problem.c */
 int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, size_t cap);

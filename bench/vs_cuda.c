@@ -123,6 +123,8 @@ int vs_cuda_open(vs_cuda *c, int device, int pedantic, char *why, size_t cap)
     LOAD(cublas, status_string, "cublasGetStatusString", 0);
     LOAD(cublas, sgemm, "cublasSgemm_v2", 1);
     LOAD(cublas, gemm_ex, "cublasGemmEx", 1);
+    LOAD(cublas, sgemm_strided_batched, "cublasSgemmStridedBatched", 1);
+    LOAD(cublas, gemm_strided_batched_ex, "cublasGemmStridedBatchedEx", 1);
 
     c->device = device;
     char err[256];

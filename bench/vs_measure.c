@@ -55,18 +55,26 @@ static int call_enqueue(void *self, char *err, size_t cap)
     vs_problem *p = c->p;
     const vs_set *s = &p->sets[c->rotate ? c->next : 0];
     if (c->rotate) c->next = (c->next + 1) % p->nsets;
-    int m = (int)p->s.m, n = (int)p->s.n, k = (int)p->s.k;
+    int m = (int)p->s.m, n = (int)p->s.n, k = (int)p->s.k, batch = (int)p->batch;
+    /* A batch of one is a plain call on both sides. */
+    size_t z = p->batch;
+    long long sa = (long long)p->na, sb = (long long)p->nb, sc = (long long)p->nc;
     switch (c->col) {
     case COL_PGEMM_F32:
     case COL_PGEMM_F16C:
-        c->pst = pgemm_sgemm(p->ctx, PGEMM_COL_MAJOR, p->ta, p->tb, p->s.m, p->s.n, p->s.k,
-                             p->alpha, s->a32, 0, p->lda, s->b32, 0, p->ldb, p->beta, s->c, 0,
-                             p->ldc);
+        c->pst = z == 1 ? pgemm_sgemm(p->ctx, PGEMM_COL_MAJOR, p->ta, p->tb, p->s.m, p->s.n, p->s.k,
+                                      p->alpha, s->a32, 0, p->lda, s->b32, 0, p->ldb, p->beta, s->c,
+                                      0, p->ldc)
+                        : pgemm_sgemm_strided_batched(p->ctx, PGEMM_COL_MAJOR, p->ta, p->tb, p->s.m,
+                                                      p->s.n, p->s.k, p->alpha, s->a32, 0, p->lda,
+                                                      p->na, s->b32, 0, p->ldb, p->nb, p->beta,
+                                                      s->c, 0, p->ldc, p->nc, z);
         break;
     case COL_PGEMM_F16:
-        c->pst = pgemm_gemm_ex(p->ctx, PGEMM_COL_MAJOR, p->ta, p->tb, p->s.m, p->s.n, p->s.k,
-                               p->alpha, s->a16, PGEMM_F16, 0, p->lda, s->b16, PGEMM_F16, 0,
-                               p->ldb, p->beta, s->c, 0, p->ldc);
+        c->pst = pgemm_gemm_strided_batched_ex(
+            p->ctx, PGEMM_COL_MAJOR, p->ta, p->tb, p->s.m, p->s.n, p->s.k, p->alpha, s->a16,
+            PGEMM_F16, 0, p->lda, z == 1 ? 0 : p->na, s->b16, PGEMM_F16, 0, p->ldb,
+            z == 1 ? 0 : p->nb, p->beta, s->c, 0, p->ldc, z == 1 ? 0 : p->nc, z);
         break;
     case COL_CUBLAS_F32:
     case COL_CUBLAS_F16: {
@@ -76,16 +84,30 @@ static int call_enqueue(void *self, char *err, size_t cap)
                 return 0;
             c->started = 1;
         }
-        int st = c->col == COL_CUBLAS_F32
-                     ? cu->sgemm(cu->handle, cublas_op(p->ta), cublas_op(p->tb), m, n, k,
-                                 &p->alpha, s->ca32, (int)p->lda, s->cb32, (int)p->ldb, &p->beta,
-                                 s->cc, (int)p->ldc)
-                     : cu->gemm_ex(cu->handle, cublas_op(p->ta), cublas_op(p->tb), m, n, k,
-                                   &p->alpha, s->ca16, VS_CUDA_R_16F, (int)p->lda, s->cb16,
-                                   VS_CUDA_R_16F, (int)p->ldb, &p->beta, s->cc, VS_CUDA_R_32F,
-                                   (int)p->ldc, VS_CUBLAS_COMPUTE_32F, VS_CUBLAS_GEMM_DEFAULT);
-        return vs_cublas_ok(cu, st, c->col == COL_CUBLAS_F32 ? "cublasSgemm" : "cublasGemmEx",
-                            err, cap);
+        int ta = cublas_op(p->ta), tb = cublas_op(p->tb), st;
+        int lda = (int)p->lda, ldb = (int)p->ldb, ldc = (int)p->ldc;
+        const char *what;
+        if (c->col == COL_CUBLAS_F32 && z == 1) {
+            what = "cublasSgemm";
+            st = cu->sgemm(cu->handle, ta, tb, m, n, k, &p->alpha, s->ca32, lda, s->cb32, ldb,
+                           &p->beta, s->cc, ldc);
+        } else if (c->col == COL_CUBLAS_F32) {
+            what = "cublasSgemmStridedBatched";
+            st = cu->sgemm_strided_batched(cu->handle, ta, tb, m, n, k, &p->alpha, s->ca32, lda, sa,
+                                           s->cb32, ldb, sb, &p->beta, s->cc, ldc, sc, batch);
+        } else if (z == 1) {
+            what = "cublasGemmEx";
+            st = cu->gemm_ex(cu->handle, ta, tb, m, n, k, &p->alpha, s->ca16, VS_CUDA_R_16F, lda,
+                             s->cb16, VS_CUDA_R_16F, ldb, &p->beta, s->cc, VS_CUDA_R_32F, ldc,
+                             VS_CUBLAS_COMPUTE_32F, VS_CUBLAS_GEMM_DEFAULT);
+        } else {
+            what = "cublasGemmStridedBatchedEx";
+            st = cu->gemm_strided_batched_ex(cu->handle, ta, tb, m, n, k, &p->alpha, s->ca16,
+                                             VS_CUDA_R_16F, lda, sa, s->cb16, VS_CUDA_R_16F, ldb,
+                                             sb, &p->beta, s->cc, VS_CUDA_R_32F, ldc, sc, batch,
+                                             VS_CUBLAS_COMPUTE_32F, VS_CUBLAS_GEMM_DEFAULT);
+        }
+        return vs_cublas_ok(cu, st, what, err, cap);
     }
     default:
         snprintf(err, cap, "no such column");
@@ -149,7 +171,7 @@ static int select_precision(vs_problem *p, vs_col col, char *err, size_t cap)
 /* Set 0's C on the device <- p->c (the poison), or device -> p->c. */
 static int move_c(vs_problem *p, vs_col col, int to_device, char *err, size_t cap)
 {
-    size_t bytes = p->nc * sizeof(float);
+    size_t bytes = vs_all_c(p) * sizeof(float);
     vs_set *s = &p->sets[0];
     if (vs_col_is_cublas(col)) {
         vs_cuda *cu = p->cu;
@@ -179,7 +201,8 @@ static int check_result(const vs_problem *p, vs_col col, vs_result *r)
     memset(&rep, 0, sizeof rep);
     for (size_t q = 0; q < p->nsample; q++) {
         size_t i = p->si[q], j = p->sj[q];
-        pgemm_ref_compare_one(i, j, p->s.k, p->c[i + j * p->ldc], want[q], mag[q], r->tol, &rep);
+        float got = p->c[p->sz[q] * p->nc + i + j * p->ldc];
+        pgemm_ref_compare_one(i, j, p->s.k, got, want[q], mag[q], r->tol, &rep);
     }
     pgemm_ref_finish(&rep);
     r->max_scaled_err = rep.max_scaled_err;
@@ -192,15 +215,17 @@ static int check_result(const vs_problem *p, vs_col col, vs_result *r)
                  rep.first_bad_j, rep.first_bad_got, rep.first_bad_want);
         return 0;
     }
-    for (size_t j = 0; j < p->s.n; j++)
-        for (size_t i = 0; i < p->s.m; i++) {
-            float v = p->c[i + j * p->ldc];
-            if (!isfinite(v)) {
-                snprintf(r->note, sizeof r->note, "C(%zu,%zu) = %g (unwritten or overflow)",
-                         i, j, (double)v);
-                return 0;
+    for (size_t z = 0; z < p->batch; z++)
+        for (size_t j = 0; j < p->s.n; j++)
+            for (size_t i = 0; i < p->s.m; i++) {
+                float v = p->c[z * p->nc + i + j * p->ldc];
+                if (!isfinite(v)) {
+                    snprintf(r->note, sizeof r->note,
+                             "C(%zu,%zu) of product %zu = %g (unwritten or overflow)", i, j, z,
+                             (double)v);
+                    return 0;
+                }
             }
-        }
     if (r->rel_err > REL_ERR_NOTE)
         snprintf(r->note, sizeof r->note,
                  "relative error %.1e > %.0e: not fp32 accumulation (TF32? lossy sums?)",
@@ -219,9 +244,9 @@ void vs_prepare(vs_problem *p, vs_col col, const vs_args *args, vs_result *r)
      * C is not read then, so any NaN left is an entry never written). */
     if (!select_precision(p, col, err, sizeof err)) goto fail;
     if (p->beta == 0.0f)
-        for (size_t i = 0; i < p->nc; i++) p->c[i] = NAN;
+        for (size_t i = 0; i < vs_all_c(p); i++) p->c[i] = NAN;
     else
-        memcpy(p->c, p->c0, p->nc * sizeof(float));
+        memcpy(p->c, p->c0, vs_all_c(p) * sizeof(float));
     if (!move_c(p, col, 1, err, sizeof err)) goto fail;
     double t0 = pgemm_now_seconds();
     if (!call_enqueue(&call, err, sizeof err)) {
@@ -311,5 +336,5 @@ void vs_finish(const vs_problem *p, vs_result *r)
         snprintf(r->note, sizeof r->note, "no timed sample");
         return;
     }
-    r->tflops = bench_gflops(p->s, r->median) * 1e-3;
+    r->tflops = bench_gflops(p->s, r->median) * 1e-3 * (double)p->batch;
 }

@@ -33,6 +33,8 @@ static void usage(FILE *f)
             "  --check-samples N      C entries checked per column, plus the corners (default 64)\n"
             "  --seed S               random seed (default 1)\n"
             "  --no-fp16              FP32 columns only\n"
+            "  --batch B              strided-batched calls of B products each, the matrices\n"
+            "                         packed one after another (default 1: plain calls)\n"
             "  --l2-mb X              last-level cache in MB (default 50, H100/H200): inputs\n"
             "                         under 2X MB rotate among input sets filling 4X MB\n"
             "  --no-rotate            one input set whatever its size\n"
@@ -58,6 +60,7 @@ static void defaults(vs_args *a)
     a->fp16 = 1;
     a->l2_mb = 50.0;
     a->rotate = 1;
+    a->batch = 1;
 }
 
 /* pgemm_vs_cublas's own options, beside the shared ones of tools/bench/bench_args.c. */
@@ -95,6 +98,8 @@ static int vs_option(void *self, const char *o, const char *v, int *ok)
     } else if (!strcmp(o, "--backend")) {
         *ok = !strcmp(v, "hip") || !strcmp(v, "opencl") || !strcmp(v, "auto");
         a->backend = v;
+    } else if (!strcmp(o, "--batch")) {
+        *ok = bench_parse_size(v, &a->batch) && a->batch >= 1 && a->batch <= 65536;
     } else if (!strcmp(o, "--cuda-device")) {
         *ok = bench_parse_size(v, &z) && z < 1024;
         a->cuda_device = (int)z;

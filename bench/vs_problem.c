@@ -47,7 +47,8 @@ static int upload_set(vs_problem *p, vs_set *s, const float *a, const float *b, 
                       uint16_t *bh, char *err, size_t cap)
 {
     vs_cuda *cu = p->cu;
-    size_t fa = p->na * sizeof(float), fb = p->nb * sizeof(float), fc = p->nc * sizeof(float);
+    size_t fa = vs_all_a(p) * sizeof(float), fb = vs_all_b(p) * sizeof(float),
+           fc = vs_all_c(p) * sizeof(float);
     if (!pgemm_upload(p, &s->a32, a, fa, err, cap) || !pgemm_upload(p, &s->b32, b, fb, err, cap) ||
         !pgemm_upload(p, &s->c, p->c0, fc, err, cap) ||
         !vs_cuda_upload(cu, &s->ca32, a, fa, err, cap) ||
@@ -55,16 +56,17 @@ static int upload_set(vs_problem *p, vs_set *s, const float *a, const float *b, 
         !vs_cuda_upload(cu, &s->cc, p->c0, fc, err, cap))
         return 0;
     if (!p->fp16) return 1;
-    to_half(ah, a, p->na);
-    to_half(bh, b, p->nb);
-    size_t ha = p->na * sizeof(uint16_t), hb = p->nb * sizeof(uint16_t);
+    to_half(ah, a, vs_all_a(p));
+    to_half(bh, b, vs_all_b(p));
+    size_t ha = vs_all_a(p) * sizeof(uint16_t), hb = vs_all_b(p) * sizeof(uint16_t);
     return pgemm_upload(p, &s->a16, ah, ha, err, cap) &&
            pgemm_upload(p, &s->b16, bh, hb, err, cap) &&
            vs_cuda_upload(cu, &s->ca16, ah, ha, err, cap) &&
            vs_cuda_upload(cu, &s->cb16, bh, hb, err, cap);
 }
 
-/* The four corners (ragged edges) and random entries, with both references. */
+/* The four corners (ragged edges) of the first and last products and
+ * random entries of random products, with both references. */
 static void make_sample(vs_problem *p, size_t ns, uint64_t *state)
 {
     size_t m = p->s.m, n = p->s.n, k = p->s.k;
@@ -72,15 +74,17 @@ static void make_sample(vs_problem *p, size_t ns, uint64_t *state)
     for (size_t q = 0; q < ns; q++) {
         size_t i = q < 4 ? corner_i[q] : (size_t)pgemm_random_below(state, m);
         size_t j = q < 4 ? corner_j[q] : (size_t)pgemm_random_below(state, n);
+        size_t z = q < 4 ? (q % 2) * (p->batch - 1) : (size_t)pgemm_random_below(state, p->batch);
         p->si[q] = i;
         p->sj[q] = j;
-        p->want32[q] = pgemm_ref_element(PGEMM_COL_MAJOR, p->ta, p->tb, i, j, k, p->alpha, p->a,
-                                         p->lda, p->b, p->ldb, p->beta, p->c0, p->ldc,
-                                         &p->mag32[q]);
+        p->sz[q] = z;
+        const float *a = p->a + z * p->na, *b = p->b + z * p->nb, *c0 = p->c0 + z * p->nc;
+        p->want32[q] = pgemm_ref_element(PGEMM_COL_MAJOR, p->ta, p->tb, i, j, k, p->alpha, a,
+                                         p->lda, b, p->ldb, p->beta, c0, p->ldc, &p->mag32[q]);
         if (p->fp16)
             p->want16[q] = pgemm_ref_element(PGEMM_COL_MAJOR, p->ta, p->tb, i, j, k, p->alpha,
-                                             p->ar, p->lda, p->br, p->ldb, p->beta, p->c0,
-                                             p->ldc, &p->mag16[q]);
+                                             p->ar + z * p->na, p->lda, p->br + z * p->nb, p->ldb,
+                                             p->beta, c0, p->ldc, &p->mag16[q]);
     }
     p->nsample = ns;
 }
@@ -108,39 +112,41 @@ int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, siz
     p->na = p->lda * ac;
     p->nb = p->ldb * bc;
     p->nc = p->ldc * s.n;
-    double set_bytes = 4.0 * (double)(p->na + p->nb + p->nc);
+    p->batch = args->batch ? args->batch : 1;
+    double set_bytes = 4.0 * (double)(vs_all_a(p) + vs_all_b(p) + vs_all_c(p));
     p->set_mb = set_bytes / 1e6;
     p->nsets = set_count(args, set_bytes);
 
     size_t ns = args->common.check_samples + 4;
-    p->a = malloc(p->na * sizeof(float));
-    p->b = malloc(p->nb * sizeof(float));
-    p->c0 = malloc(p->nc * sizeof(float));
-    p->c = malloc(p->nc * sizeof(float));
+    p->a = malloc(vs_all_a(p) * sizeof(float));
+    p->b = malloc(vs_all_b(p) * sizeof(float));
+    p->c0 = malloc(vs_all_c(p) * sizeof(float));
+    p->c = malloc(vs_all_c(p) * sizeof(float));
     p->si = malloc(ns * sizeof(size_t));
     p->sj = malloc(ns * sizeof(size_t));
+    p->sz = malloc(ns * sizeof(size_t));
     p->want32 = malloc(ns * sizeof(double));
     p->mag32 = malloc(ns * sizeof(double));
     p->want16 = malloc(ns * sizeof(double));
     p->mag16 = malloc(ns * sizeof(double));
-    int ok = p->a && p->b && p->c0 && p->c && p->si && p->sj && p->want32 && p->mag32 &&
+    int ok = p->a && p->b && p->c0 && p->c && p->si && p->sj && p->sz && p->want32 && p->mag32 &&
              p->want16 && p->mag16;
     if (ok && p->fp16) {
-        p->ar = malloc(p->na * sizeof(float));
-        p->br = malloc(p->nb * sizeof(float));
+        p->ar = malloc(vs_all_a(p) * sizeof(float));
+        p->br = malloc(vs_all_b(p) * sizeof(float));
         ok = p->ar && p->br;
     }
     /* Scratch for the other sets' inputs and for the halves. */
     float *xa = NULL, *xb = NULL;
     uint16_t *ah = NULL, *bh = NULL;
     if (ok && p->nsets > 1) {
-        xa = malloc(p->na * sizeof(float));
-        xb = malloc(p->nb * sizeof(float));
+        xa = malloc(vs_all_a(p) * sizeof(float));
+        xb = malloc(vs_all_b(p) * sizeof(float));
         ok = xa && xb;
     }
     if (ok && p->fp16) {
-        ah = malloc(p->na * sizeof(uint16_t));
-        bh = malloc(p->nb * sizeof(uint16_t));
+        ah = malloc(vs_all_a(p) * sizeof(uint16_t));
+        bh = malloc(vs_all_b(p) * sizeof(uint16_t));
         ok = ah && bh;
     }
     if (!ok) {
@@ -151,20 +157,20 @@ int vs_problem_setup(vs_problem *p, const vs_args *args, shape s, char *err, siz
     /* Uniform in [-1, 1): never zeros (they hide unwritten outputs and can
      * run faster than real data). */
     uint64_t state = bench_input_state(args->common.seed, s);
-    pgemm_fill_random(p->a, p->na, &state);
-    pgemm_fill_random(p->b, p->nb, &state);
-    pgemm_fill_random(p->c0, p->nc, &state);
+    pgemm_fill_random(p->a, vs_all_a(p), &state);
+    pgemm_fill_random(p->b, vs_all_b(p), &state);
+    pgemm_fill_random(p->c0, vs_all_c(p), &state);
     if (p->fp16) {
-        for (size_t i = 0; i < p->na; i++) p->ar[i] = pgemm_ref_round_half(p->a[i]);
-        for (size_t i = 0; i < p->nb; i++) p->br[i] = pgemm_ref_round_half(p->b[i]);
+        for (size_t i = 0; i < vs_all_a(p); i++) p->ar[i] = pgemm_ref_round_half(p->a[i]);
+        for (size_t i = 0; i < vs_all_b(p); i++) p->br[i] = pgemm_ref_round_half(p->b[i]);
     }
     make_sample(p, ns, &state);
 
     for (size_t q = 0; q < p->nsets; q++) {
         const float *a = p->a, *b = p->b;
         if (q > 0) {
-            pgemm_fill_random(xa, p->na, &state);
-            pgemm_fill_random(xb, p->nb, &state);
+            pgemm_fill_random(xa, vs_all_a(p), &state);
+            pgemm_fill_random(xb, vs_all_b(p), &state);
             a = xa;
             b = xb;
         }
@@ -204,6 +210,7 @@ void vs_problem_free(vs_problem *p)
     free(p->br);
     free(p->si);
     free(p->sj);
+    free(p->sz);
     free(p->want32);
     free(p->mag32);
     free(p->want16);

@@ -76,8 +76,10 @@ void vs_print_header(const vs_run_info *ri)
 
 void vs_print_shape(const vs_problem *p, const vs_result rs[VS_NCOLS])
 {
-    printf("== %zux%zux%zu (%zu input set%s of %.3g MB)\n", p->s.m, p->s.n, p->s.k, p->nsets,
-           p->nsets == 1 ? "" : "s", p->set_mb);
+    char batch[32] = "";
+    if (p->batch > 1) snprintf(batch, sizeof batch, ", batch %zu", p->batch);
+    printf("== %zux%zux%zu%s (%zu input set%s of %.3g MB)\n", p->s.m, p->s.n, p->s.k, batch,
+           p->nsets, p->nsets == 1 ? "" : "s", p->set_mb);
     printf("  %-17s %9s %10s %10s %10s %11s %6s  %s\n", "column", "TFLOP/s", "median", "min",
            "1st call", "calls x n", "/cuBLAS", "check, variant, note");
     for (int c = 0; c < VS_NCOLS; c++) {
@@ -94,7 +96,8 @@ void vs_print_shape(const vs_problem *p, const vs_result rs[VS_NCOLS])
         snprintf(rel, sizeof rel, isnan(q) ? "" : "%.2f", q);
         if (vs_col_is_cublas((vs_col)c) && r->state == VS_OK && r->event_median > 0)
             snprintf(ev, sizeof ev, " [events %.2f]",
-                     2e-12 * (double)p->s.m * (double)p->s.n * (double)p->s.k / r->event_median);
+                     2e-12 * (double)p->s.m * (double)p->s.n * (double)p->s.k * (double)p->batch /
+                         r->event_median);
         printf("  %-17s %9s %10s %10s %10s %11s %6s  ", vs_col_name((vs_col)c), tf, med, mn,
                first, calls, rel);
         if (r->state == VS_OK)
@@ -117,7 +120,7 @@ void vs_csv_header(FILE *f)
                "cublas_version,cublas_math,m,n,k,trans,alpha,beta,input_sets,set_mb,column,"
                "library,status,tflops,median_s,min_s,first_s,calls_per_sample,samples,"
                "cublas_event_tflops,ratio_to_cublas,variant,precision_used,max_scaled_err,"
-               "rel_err,tol,note\n");
+               "rel_err,tol,note,batch\n");
 }
 
 void vs_csv_rows(FILE *f, const vs_run_info *ri, const vs_problem *p,
@@ -152,7 +155,8 @@ void vs_csv_rows(FILE *f, const vs_run_info *ri, const vs_problem *p,
         fprintf(f, "%.6e,%zu,%zu,", r->first, r->group, r->samples);
         if (ok && vs_col_is_cublas((vs_col)c) && r->event_median > 0)
             fprintf(f, "%.4f",
-                    2e-12 * (double)p->s.m * (double)p->s.n * (double)p->s.k / r->event_median);
+                    2e-12 * (double)p->s.m * (double)p->s.n * (double)p->s.k * (double)p->batch /
+                        r->event_median);
         int rc = reference_col((vs_col)c);
         double q = rc >= 0 ? ratio(r, &rs[rc]) : NAN;
         if (!isnan(q)) fprintf(f, ",%.4f,", q);
@@ -165,7 +169,7 @@ void vs_csv_rows(FILE *f, const vs_run_info *ri, const vs_problem *p,
         else
             fprintf(f, ",,,");
         bench_csv_field(f, r->note);
-        fputc('\n', f);
+        fprintf(f, ",%zu\n", p->batch);
     }
     fflush(f);
 }
@@ -211,7 +215,11 @@ void vs_print_summary(const vs_run_info *ri, const shape *shapes, size_t nshapes
     for (size_t i = 0; i < nshapes; i++) {
         const vs_result *r = rows + i * VS_NCOLS;
         char sh[48], c[VS_NCOLS][16], q32[16], q16[16], sp[16], var[24];
-        snprintf(sh, sizeof sh, "%zux%zux%zu", shapes[i].m, shapes[i].n, shapes[i].k);
+        if (ri->args->batch > 1)
+            snprintf(sh, sizeof sh, "%zux%zux%zu x%zu", shapes[i].m, shapes[i].n, shapes[i].k,
+                     ri->args->batch);
+        else
+            snprintf(sh, sizeof sh, "%zux%zux%zu", shapes[i].m, shapes[i].n, shapes[i].k);
         for (int k = 0; k < VS_NCOLS; k++) cell(c[k], sizeof c[k], &r[k]);
         double r32 = ratio(&r[COL_PGEMM_F32], &r[COL_CUBLAS_F32]);
         double r16 = ratio(&r[COL_PGEMM_F16], &r[COL_CUBLAS_F16]);
