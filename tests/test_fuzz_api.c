@@ -8,7 +8,7 @@
  *    NaN, inf and random values, NaN in C where beta == 0, NaN or NULL A and
  *    B where they are not read, host, buffer, batched and typed APIs, batches
  *    with gaps and zero strides, FP16_MIXED allowed; one call in three on a
- *    variant forced at random): run through the GEMM
+ *    variant forced at random, one in four split along K): run through the GEMM
  *    case runner (gemm_case.c), which checks C against the fp64 reference,
  *    A and B unchanged and every element around the matrices bit for bit.
  *  - Invalid calls: a valid call with one argument broken (an enum out of
@@ -116,11 +116,15 @@ static void valid_call(pgemm_context *ctx, const pgemm_info *info, test_gemm_sta
     if (forced && test_variant_is_fp16(forced)) gc.precision = PGEMM_PRECISION_FP16_MIXED;
     CHECK_OK(ctx, pgemm_force_variant(ctx, forced));
     gc.expect_variant = forced;
+    /* One call in four split along K into 2 to 6 parts (batched ones and
+     * k < 2 are not split, and must still come out right). */
+    CHECK_OK(ctx, pgemm_set_split_k(ctx, below(4) == 0 ? 2 + below(5) : 0));
     /* A NaN or infinite alpha or beta makes C NaN or infinite where it
      * multiplies something: the runner compares those bit-exactly with the
      * reference, which follows the same rules. */
     test_gemm_run(ctx, &gc, st);
     CHECK_OK(ctx, pgemm_force_variant(ctx, NULL));
+    CHECK_OK(ctx, pgemm_set_split_k(ctx, 0));
     (*ran)++;
 }
 
