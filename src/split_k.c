@@ -13,14 +13,21 @@
  * many parts as give every unit SPLIT_FILL work-groups, each at least
  * SPLIT_MIN_DEPTH deep (a shallower partial product pays its tiles' loads
  * and stores for too few multiply-adds). A grid that fills one wave or
- * more is left alone: on an H100, 1000^3 in 128 tiles for 132 units ran at
- * 25.1 TFLOP/s unsplit and 21.1 in three parts. Depths are whole multiples
- * of SPLIT_ALIGN, which every kernel's K step divides. CPU drivers run a
- * work-group per core and have their tile grids full already, so they
- * split only when asked.
+ * more is left alone: on an H100, 1024^3 in 128 tiles for 132 units ran at
+ * 30.0 TFLOP/s unsplit and 27.0 in two parts. Parts divide k evenly where
+ * they can, their depth a multiple of SPLIT_ALIGN (which every kernel's K
+ * step divides) or of less (split_auto). CPU drivers run a work-group per
+ * core and have their tile grids full already, so they split only when
+ * asked.
  */
 #define SPLIT_FILL 2
 #define SPLIT_MIN_DEPTH 256
+/* fp16 tiles multiply ten times faster, so the second pass's traffic
+ * (writing and reading parts x m x n floats) weighs ten times more against
+ * a part's multiply-adds: on an H100, 1024^3 fp16 ran at 69.6 TFLOP/s
+ * unsplit and 58.2 in four parts of 256, while four parts of 1024
+ * (4096 x 64 x 4096) ran 1.8 times faster than one. */
+#define SPLIT_MIN_DEPTH_FP16 1024
 #define SPLIT_ALIGN 64
 /* The partial sums' workspace stays below this (bytes). */
 #define SPLIT_WORK_MAX ((size_t)256 << 20)
@@ -79,7 +86,8 @@ pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
     size_t tiles = ceil_div(g->m, unsplit->tile_m) * ceil_div(g->n, unsplit->tile_n);
     size_t units = ctx->info.compute_units ? ctx->info.compute_units : 1;
     if (tiles * 2 > units) return none;
-    size_t target = SPLIT_FILL * units / tiles, deepest = g->k / SPLIT_MIN_DEPTH;
+    size_t target = SPLIT_FILL * units / tiles;
+    size_t deepest = g->k / (unsplit->fp16 ? SPLIT_MIN_DEPTH_FP16 : SPLIT_MIN_DEPTH);
     if (target > deepest) target = deepest;
     if (target > PGEMM_SPLIT_K_MAX) target = PGEMM_SPLIT_K_MAX;
     if (target > slices_max - 1) target = slices_max - 1;
