@@ -204,6 +204,7 @@ static void adopt(pgemm_selector *sel, int p, pgemm_model *m, const char *path,
                           tier == HEADER_ARCH ? "" : " (not this device's)", units);
     }
     memset(sel->cache, 0, sizeof sel->cache);
+    memset(&sel->last, 0, sizeof sel->last);
 }
 
 /* Whether loaded model m (read from path) fits key and the backend's

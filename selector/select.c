@@ -48,26 +48,51 @@ static unsigned long long shape_hash(const pgemm_shape *s, int flags)
     return h;
 }
 
+static int decision_flags(const pgemm_shape *shape, int fp16)
+{
+    return 1 | (shape->trans_a ? 2 : 0) | (shape->trans_b ? 4 : 0) | (fp16 ? 8 : 0) |
+           (int)(shape->vectors & 7u) << 4;
+}
+
+static int same_decision(const pgemm_decision *d, const pgemm_shape *shape, int flags)
+{
+    return d->flags == flags && d->m == shape->m && d->n == shape->n && d->k == shape->k &&
+           d->batch == shape->batch;
+}
+
+static void remember(pgemm_selector *sel, const pgemm_shape *shape, int flags,
+                     const pgemm_selection *repeat)
+{
+    pgemm_decision d = {shape->m, shape->n, shape->k, shape->batch, flags, repeat->variant};
+    sel->last = d;
+    sel->last_sel.variant = repeat->variant;
+    pgemm_text_copy(sel->last_sel.why, sizeof sel->last_sel.why, repeat->why);
+}
+
 void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants, size_t count,
                   const pgemm_shape *shape, const pgemm_info *device, pgemm_selection *out)
 {
     int fp16 = pgemm_shape_wants_fp16(shape, device);
+    int flags = decision_flags(shape, fp16);
+    if (sel && same_decision(&sel->last, shape, flags)) {
+        out->variant = sel->last_sel.variant;
+        pgemm_text_copy(out->why, sizeof out->why, sel->last_sel.why);
+        return;
+    }
     if (!sel || !sel->p[fp16].model) {
         pgemm_select_heuristic(variants, count, shape, device, out);
         if (sel) {
             char why[PGEMM_REASON_LEN];
             pgemm_text_copy(why, sizeof why, out->why);
             pgemm_text_format(out->why, sizeof out->why, "%s; %s", sel->p[fp16].source, why);
+            remember(sel, shape, flags, out);
         }
         return;
     }
     const struct pgemm_model *m = sel->p[fp16].model;
-    int flags = 1 | (shape->trans_a ? 2 : 0) | (shape->trans_b ? 4 : 0) | (fp16 ? 8 : 0) |
-                (int)(shape->vectors & 7u) << 4;
     size_t slot = (size_t)(shape_hash(shape, flags) % PGEMM_DECISION_CACHE);
     pgemm_decision *c = &sel->cache[slot];
-    int hit = c->flags == flags && c->m == shape->m && c->n == shape->n && c->k == shape->k &&
-              c->batch == shape->batch;
+    int hit = same_decision(c, shape, flags);
     double predicted = 0;
     size_t pick;
     if (hit) {
@@ -82,16 +107,20 @@ void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants
         c->variant = pick;
     }
     out->variant = sel->p[fp16].map[pick];
+    pgemm_selection repeat;
+    repeat.variant = out->variant;
+    pgemm_text_format(repeat.why, sizeof repeat.why, "%s: %s (cached decision for %zux%zux%zu)",
+                      sel->p[fp16].source, variants[out->variant]->name, shape->m, shape->n,
+                      shape->k);
     if (hit)
-        pgemm_text_format(out->why, sizeof out->why, "%s: %s (cached decision for %zux%zux%zu)",
-                          sel->p[fp16].source, variants[out->variant]->name, shape->m, shape->n,
-                          shape->k);
+        pgemm_text_copy(out->why, sizeof out->why, repeat.why);
     else
         pgemm_text_format(out->why, sizeof out->why,
                           "%s: %s, predicted %.1f GFLOP/s, the best of %zu candidates for "
                           "%zux%zux%zu",
                           sel->p[fp16].source, variants[out->variant]->name, predicted,
                           m->variant_count, shape->m, shape->n, shape->k);
+    remember(sel, shape, flags, &repeat);
 }
 
 void pgemm_selector_free(pgemm_selector *sel)

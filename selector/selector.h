@@ -56,6 +56,10 @@ typedef struct pgemm_selector {
         size_t map[PGEMM_MAX_VARIANTS]; /* model variant -> backend variant index */
     } p[2];
     pgemm_decision cache[PGEMM_DECISION_CACHE];
+    /* The last shape decided and the selection a repeat of it gets, its
+     * text written once: a loop over one shape formats nothing per call. */
+    pgemm_decision last;
+    pgemm_selection last_sel;
 } pgemm_selector;
 
 /* Where pgemm_selector_init looks for models, in this order; NULL (or

@@ -66,16 +66,17 @@ static pgemm_status check_operand(pgemm_context *ctx, const pgemm_gemm_call *cal
     pgemm_stored s = stored_of(op, call->layout);
     const char *run_name = call->layout == PGEMM_COL_MAJOR ? op->rows_name : op->cols_name;
     size_t min_ld = s.run > 1 ? s.run : 1;
-    char what[96];
-    if (op->name == 'C')
-        pgemm_text_format(what, sizeof what, "%s C", layout_text(call->layout));
-    else
-        pgemm_text_format(what, sizeof what, "%s %c, %s", layout_text(call->layout), op->name,
-                          trans_text(op->trans));
     char ldname[4] = {'l', 'd', (char)(op->name + 32), 0};
-    if (op->ld < min_ld)
+    if (op->ld < min_ld) {
+        char what[96];
+        if (op->name == 'C')
+            pgemm_text_format(what, sizeof what, "%s C", layout_text(call->layout));
+        else
+            pgemm_text_format(what, sizeof what, "%s %c, %s", layout_text(call->layout),
+                              op->name, trans_text(op->trans));
         return pgemm_fail(ctx, PGEMM_ERROR_INVALID_ARGUMENT, "%s (%zu) < %s (%zu) for %s", ldname,
                           op->ld, s.run > 1 ? run_name : "1", min_ld, what);
+    }
 
     int overflow = 0;
     size_t span = footprint(s, &overflow);
