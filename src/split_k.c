@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "common/log.h"
 #include "common/text.h"
 #include "staging.h"
 
@@ -107,9 +108,18 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     pgemm_err err = {{0}};
     size_t slices = pgemm_split_slices(&plan);
     pgemm_status st = pgemm_stage(ctx, PGEMM_STAGE_SPLIT_K, slices * area * sizeof(float), &err);
-    if (st != PGEMM_SUCCESS)
-        return pgemm_fail(ctx, st, "split-K workspace of %zu x %zu x %zu floats: %s", g->m, g->n,
-                          slices, err.msg);
+    if (st != PGEMM_SUCCESS) {
+        /* No room for the partial sums: the product runs whole instead. */
+        pgemm_log(PGEMM_LOG_INFO, "split-K: no workspace of %zu x %zu x %zu floats (%s); unsplit",
+                  g->m, g->n, slices, err.msg);
+        pgemm_text_append(call->why, sizeof call->why,
+                          "; not split: no workspace for %zu partial sums", slices);
+        st = be->sgemm(ctx->bctx, g, &err);
+        if (st != PGEMM_SUCCESS)
+            return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call->variant, g->m, g->n,
+                              g->k, err.msg);
+        return PGEMM_SUCCESS;
+    }
     void *work = ctx->staging.buf[PGEMM_STAGE_SPLIT_K]->bbuf;
 
     /* Partial z reads op(A)'s columns and op(B)'s rows z * depth onwards. */

@@ -30,9 +30,11 @@ size_t pgemm_split_slices(const pgemm_split *s);
 pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
                              const pgemm_variant_desc *unsplit);
 
-/* Runs g as plan says (plan.parts >= 2): the partial products with the
- * variant `choose` picks for their shape, then the sum. With the lock held.
- * choose fills call (variant, why) as for an unsplit call. */
+/* Runs g as plan says (two slices or more): the partial products with the
+ * variant `choose` picks for their shape, then the sum; where the
+ * workspace cannot be had, g whole on the variant already chosen for it
+ * (call->split_k stays 1). With the lock held. choose fills call (variant,
+ * why) as for an unsplit call. */
 typedef pgemm_status (*pgemm_choose_fn)(pgemm_context *ctx, pgemm_gemm_args *g,
                                         pgemm_call_info *call);
 pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_split plan,

@@ -16,7 +16,9 @@
  *   3. the same split call twice gives the same bits;
  *   4. the automatic rule: never on a CPU device; on a GPU, a 64 x 64 C
  *      with k = 8192 (one tile for every compute unit) is split;
- *   5. refusals: more than PGEMM_SPLIT_K_MAX parts, and PGEMM_SPLIT_K
+ *   5. on the stub backend, a split whose workspace cannot be allocated
+ *      runs unsplit, and right;
+ *   6. refusals: more than PGEMM_SPLIT_K_MAX parts, and PGEMM_SPLIT_K
  *      values that are not auto, off or a count.
  */
 #include <math.h>
@@ -189,6 +191,33 @@ static void automatic_rule(pgemm_context *ctx, test_gemm_stats *st)
            info.device_is_cpu ? "CPU" : "GPU", info.compute_units, call.split_k);
 }
 
+/* On the stub backend, which can be told to refuse large buffers: a split
+ * whose workspace cannot be had runs unsplit, and right. */
+static void no_workspace(const pgemm_info *info, test_gemm_stats *st)
+{
+    if (strcmp(info->platform, "stub") != 0) return;
+    pgemm_context *ctx = test_context(); /* no workspace yet */
+    test_gemm_case gc;
+    test_gemm_case_init(&gc);
+    gc.m = 64;
+    gc.n = 64;
+    gc.k = 8;
+    gc.api = TEST_API_BUFFER;
+    gc.beta = 0.5f;
+    /* A, B and C (16 KiB) fit; two partial sums of 64 x 64 (32 KiB) do not. */
+    test_setenv("STUB_FAIL_BUFFERS_ABOVE", "24000");
+    CHECK_OK(ctx, pgemm_set_split_k(ctx, 2));
+    if (test_gemm_run(ctx, &gc, st) == 0) {
+        check_split(ctx, &gc, 1);
+        pgemm_call_info call;
+        if (pgemm_last_call(ctx, &call) == PGEMM_SUCCESS)
+            CHECK_CONTAINS(call.why, "not split: no workspace");
+    }
+    test_setenv("STUB_FAIL_BUFFERS_ABOVE", NULL);
+    run_split(ctx, &gc, 2, 2, st); /* with room again, it splits */
+    pgemm_context_destroy(ctx);
+}
+
 static void refusals(pgemm_context *ctx)
 {
     CHECK(pgemm_set_split_k(NULL, 2) == PGEMM_ERROR_INVALID_ARGUMENT);
@@ -231,6 +260,7 @@ int main(void)
     unsplit_calls(ctx, &st);
     same_bits_twice(ctx);
     automatic_rule(ctx, &st);
+    no_workspace(&info, &st);
     test_gemm_print_stats("split-K", &st);
     refusals(ctx);
     pgemm_context_destroy(ctx);

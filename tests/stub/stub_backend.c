@@ -24,6 +24,8 @@
  *                          the fp16 paths of the tests run without a GPU.
  *
  * STUB_NAME is the backend name the table reports ("opencl" or "hip").
+ * STUB_FAIL_BUFFERS_ABOVE=N in the environment makes buffer_create fail
+ * for more than N bytes (out of memory).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,6 +209,13 @@ static pgemm_status stub_buffer_create(void *h, size_t bytes, void **out, pgemm_
     if (bytes == 0) {
         set_err(err, "stub: contract: buffer of 0 bytes");
         return PGEMM_ERROR_INTERNAL;
+    }
+    /* STUB_FAIL_BUFFERS_ABOVE=N: a device that has no room for more than N
+     * bytes in one buffer (the tests of what a failed allocation leaves). */
+    const char *limit = getenv("STUB_FAIL_BUFFERS_ABOVE");
+    if (limit && *limit && bytes > strtoull(limit, NULL, 10)) {
+        set_err(err, "stub: out of memory (STUB_FAIL_BUFFERS_ABOVE=%s)", limit);
+        return PGEMM_ERROR_OUT_OF_MEMORY;
     }
     stub_buf *b = calloc(1, sizeof *b);
     if (b) b->data = malloc(bytes);
