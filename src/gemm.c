@@ -96,7 +96,7 @@ static pgemm_status dispatch(pgemm_context *ctx, pgemm_gemm_args *g, int row_maj
         call.split_k = 1;
         pgemm_split split =
             pgemm_split_plan(ctx, g, ctx->plugin.iface->variant(ctx->bctx, g->variant));
-        if (pgemm_split_slices(&split) > 1) {
+        if (pgemm_split_slices(&split) > 1 && pgemm_split_reserve(ctx, g, &call, &split)) {
             st = pgemm_split_run(ctx, g, split, choose_variant, &call);
             if (st != PGEMM_SUCCESS) return st;
         } else {

@@ -100,6 +100,23 @@ pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
     return s;
 }
 
+int pgemm_split_reserve(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_call_info *call,
+                        pgemm_split *plan)
+{
+    size_t slices = pgemm_split_slices(plan);
+    pgemm_err err = {{0}};
+    if (pgemm_stage(ctx, PGEMM_STAGE_SPLIT_K, slices * g->m * g->n * sizeof(float), &err) ==
+        PGEMM_SUCCESS)
+        return 1;
+    pgemm_log(PGEMM_LOG_INFO, "split-K: no workspace of %zu x %zu x %zu floats (%s); unsplit",
+              g->m, g->n, slices, err.msg);
+    pgemm_text_append(call->why, sizeof call->why,
+                      "; not split: no workspace for %zu partial sums", slices);
+    pgemm_split none = {1, g->k, 0, 0};
+    *plan = none;
+    return 0;
+}
+
 pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_split plan,
                              pgemm_choose_fn choose, pgemm_call_info *call)
 {
@@ -107,19 +124,6 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     size_t area = g->m * g->n;
     pgemm_err err = {{0}};
     size_t slices = pgemm_split_slices(&plan);
-    pgemm_status st = pgemm_stage(ctx, PGEMM_STAGE_SPLIT_K, slices * area * sizeof(float), &err);
-    if (st != PGEMM_SUCCESS) {
-        /* No room for the partial sums: the product runs whole instead. */
-        pgemm_log(PGEMM_LOG_INFO, "split-K: no workspace of %zu x %zu x %zu floats (%s); unsplit",
-                  g->m, g->n, slices, err.msg);
-        pgemm_text_append(call->why, sizeof call->why,
-                          "; not split: no workspace for %zu partial sums", slices);
-        st = be->sgemm(ctx->bctx, g, &err);
-        if (st != PGEMM_SUCCESS)
-            return pgemm_fail(ctx, st, "sgemm (%s, %zux%zux%zu): %s", call->variant, g->m, g->n,
-                              g->k, err.msg);
-        return PGEMM_SUCCESS;
-    }
     void *work = ctx->staging.buf[PGEMM_STAGE_SPLIT_K]->bbuf;
 
     /* Partial z reads op(A)'s columns and op(B)'s rows z * depth onwards. */
@@ -138,7 +142,7 @@ pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm
     p.c_offset = 0;
     p.ldc = g->m;
     p.stride_c = area;
-    st = choose(ctx, &p, call);
+    pgemm_status st = choose(ctx, &p, call);
     if (st != PGEMM_SUCCESS) return st;
     st = be->sgemm(ctx->bctx, &p, &err);
     if (st == PGEMM_SUCCESS && plan.rest > 0) {

@@ -30,11 +30,16 @@ size_t pgemm_split_slices(const pgemm_split *s);
 pgemm_split pgemm_split_plan(const pgemm_context *ctx, const pgemm_gemm_args *g,
                              const pgemm_variant_desc *unsplit);
 
-/* Runs g as plan says (two slices or more): the partial products with the
- * variant `choose` picks for their shape, then the sum; where the
- * workspace cannot be had, g whole on the variant already chosen for it
- * (call->split_k stays 1). With the lock held. choose fills call (variant,
- * why) as for an unsplit call. */
+/* Makes the context's workspace hold plan's partial sums: 1, or 0 where it
+ * cannot be had, with *plan made "no split" and call->why saying so (the
+ * product then runs whole). With the lock held. */
+int pgemm_split_reserve(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_call_info *call,
+                        pgemm_split *plan);
+
+/* Runs g as plan says (two slices or more, the workspace reserved): the
+ * partial products with the variant `choose` picks for their shape, then
+ * the sum. With the lock held. choose fills call (variant, why) as for an
+ * unsplit call. */
 typedef pgemm_status (*pgemm_choose_fn)(pgemm_context *ctx, pgemm_gemm_args *g,
                                         pgemm_call_info *call);
 pgemm_status pgemm_split_run(pgemm_context *ctx, const pgemm_gemm_args *g, pgemm_split plan,
