@@ -65,8 +65,7 @@ static void remember(pgemm_selector *sel, const pgemm_shape *shape, int flags,
 {
     pgemm_decision d = {shape->m, shape->n, shape->k, shape->batch, flags, repeat->variant};
     sel->last = d;
-    sel->last_sel.variant = repeat->variant;
-    pgemm_text_copy(sel->last_sel.why, sizeof sel->last_sel.why, repeat->why);
+    pgemm_text_copy(sel->last_why, sizeof sel->last_why, repeat->why);
 }
 
 void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants, size_t count,
@@ -75,8 +74,8 @@ void pgemm_select(pgemm_selector *sel, const pgemm_variant_desc *const *variants
     int fp16 = pgemm_shape_wants_fp16(shape, device);
     int flags = decision_flags(shape, fp16);
     if (sel && same_decision(&sel->last, shape, flags)) {
-        out->variant = sel->last_sel.variant;
-        pgemm_text_copy(out->why, sizeof out->why, sel->last_sel.why);
+        out->variant = sel->last.variant;
+        pgemm_text_copy(out->why, sizeof out->why, sel->last_why);
         return;
     }
     if (!sel || !sel->p[fp16].model) {

@@ -56,10 +56,11 @@ typedef struct pgemm_selector {
         size_t map[PGEMM_MAX_VARIANTS]; /* model variant -> backend variant index */
     } p[2];
     pgemm_decision cache[PGEMM_DECISION_CACHE];
-    /* The last shape decided and the selection a repeat of it gets, its
-     * text written once: a loop over one shape formats nothing per call. */
+    /* The last shape decided (its variant a backend index) and the text a
+     * repeat of it gets, written once: a loop over one shape formats
+     * nothing per call. */
     pgemm_decision last;
-    pgemm_selection last_sel;
+    char last_why[PGEMM_REASON_LEN];
 } pgemm_selector;
 
 /* Where pgemm_selector_init looks for models, in this order; NULL (or
